@@ -1,0 +1,67 @@
+"""What a rule is: a code, a name, a summary, its user documentation, and a check over facts.
+
+A rule never reads a file, never walks the syntax tree and never prints: the engine hands it the
+facts of one source (``ModuleFacts`` for Python and notebooks, ``DockerfileFacts`` for Dockerfiles)
+and turns the ``Report`` objects it yields into findings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+import libcst as cst
+
+if TYPE_CHECKING:
+    from keras_lint.analysis.facts import ModuleFacts
+    from keras_lint.sources.dockerfile import DockerfileFacts
+
+
+@dataclass(frozen=True)
+class Report:
+    """One violation as a rule sees it.
+
+    Python rules give the CST ``node`` (the engine computes its position only when it is reported);
+    rules over other sources give an explicit 1-based ``span`` ``(line, column, end_line, end_column)``.
+    """
+
+    message: str
+    node: cst.CSTNode | None = None
+    span: tuple[int, int, int, int] | None = None
+
+
+class Rule:
+    """Base of all rules. Subclasses set the class attributes and implement ``check``."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    #: which source kind the rule reads: "python" (also notebooks) or "dockerfile"
+    source_kind: ClassVar[str] = "python"
+    #: text that must occur in a source for the rule to be able to report anything in it. The
+    #: engine skips parsing a file that no selected rule's trigger matches, so a trigger must be
+    #: conservative: a superset of every file the rule can report in.
+    trigger: ClassVar[re.Pattern[str] | None] = None
+
+    @classmethod
+    def documentation(cls) -> str:
+        """The rule's user documentation (its docstring, dedented)."""
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")
+
+
+class PythonRule(Rule):
+    source_kind = "python"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Report]:
+        raise NotImplementedError
+
+
+class DockerfileRule(Rule):
+    source_kind = "dockerfile"
+
+    def check(self, facts: DockerfileFacts) -> Iterator[Report]:
+        raise NotImplementedError
