@@ -1,21 +1,109 @@
-"""Placeholder, replaced by the real analysis."""
+"""``ModuleFacts``: everything the Python rules read about one file, computed in one pass."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from keras_lint.analysis.data_flow import Leak
+from keras_lint.analysis.interpreter import (
+    AttributeSetting,
+    CompileCall,
+    EnvSetting,
+    Interpreter,
+    MethodCall,
+    ModuleScope,
+    TrainingCall,
+)
 from keras_lint.analysis.project import ProjectIndex
+from keras_lint.analysis.values import CallSite, Tri
 
 
 @dataclass
 class ModuleFacts:
     path: str
     module: cst.Module
+    project: ProjectIndex | None
+    #: every call of an external (imported) name written in this file, once per call node
+    calls: list[CallSite] = field(default_factory=list)
+    #: method calls on tracked objects written in this file (all contexts)
+    method_calls: list[MethodCall] = field(default_factory=list)
+    #: ``fit``/``evaluate``/... on known models, one per call node, compile state joined over contexts
+    training: list[TrainingCall] = field(default_factory=list)
+    #: ``compile`` calls on known models, one per (call node, model)
+    compiles: list[CompileCall] = field(default_factory=list)
+    #: environment settings and attribute assignments reached from this file (helpers included)
+    env: list[EnvSetting] = field(default_factory=list)
+    attributes: list[AttributeSetting] = field(default_factory=list)
+    #: every external call reached from this file, including in helpers of other files
+    reached_calls: list[CallSite] = field(default_factory=list)
+    #: preprocessing fitted on data that is later split (KER501)
+    leaks: list[Leak] = field(default_factory=list)
+    #: True when the module runs training when executed: top-level code or a ``__main__`` block
+    is_entry_point: bool = False
+    _positions: dict[cst.CSTNode, CodeRange] | None = None
+
+    def position(self, node: cst.CSTNode) -> CodeRange:
+        """Source range of a node of this module (computed once, only when first asked)."""
+        if self._positions is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = dict(wrapper.resolve(PositionProvider))
+        return self._positions[node]
+
+    def calls_to(self, *predicates: str) -> Iterator[CallSite]:
+        """Calls whose canonical callee is one of the given names."""
+        wanted = set(predicates)
+        return (site for site in self.calls if site.callee in wanted)
 
 
 def build_module_facts(
     module: cst.Module, path: str, project: ProjectIndex | None = None
 ) -> ModuleFacts:
-    return ModuleFacts(path=path, module=module)
+    """Interpret the module once and keep the facts that concern this file."""
+    interpreter = Interpreter(project)
+    scope = ModuleScope(module, path, "")
+    interpreter.run_module(scope)
+    events = interpreter.events
+    facts = ModuleFacts(path=path, module=module, project=project)
+
+    seen_calls: set[int] = set()
+    for site, where in events.calls:
+        facts.reached_calls.append(site)
+        if where is scope and id(site.node) not in seen_calls:
+            seen_calls.add(id(site.node))
+            facts.calls.append(site)
+    facts.method_calls = [m for m in events.method_calls if m.scope is scope]
+
+    by_node: dict[int, TrainingCall] = {}
+    for call in events.training:
+        if call.scope is not scope:
+            continue
+        known = by_node.get(id(call.node))
+        if known is None:
+            by_node[id(call.node)] = call
+        elif _worse(call.compiled, known.compiled):
+            by_node[id(call.node)] = call
+    facts.training = list(by_node.values())
+
+    seen_compiles: set[tuple[int, int]] = set()
+    for compile_call in events.compiles:
+        key = (id(compile_call.node), compile_call.model.id)
+        if compile_call.scope is scope and key not in seen_compiles:
+            seen_compiles.add(key)
+            facts.compiles.append(compile_call)
+
+    facts.env = list(events.env)
+    facts.attributes = list(events.attributes)
+    facts.leaks = [leak for leak in interpreter.data.leaks() if leak.fit.scope is scope]
+    facts.is_entry_point = interpreter.entry_point_training(scope)
+    return facts
+
+
+_SEVERITY = {Tri.YES: 0, Tri.UNKNOWN: 0, Tri.MAYBE: 1, Tri.NO: 2}
+
+
+def _worse(candidate: Tri, known: Tri) -> bool:
+    return _SEVERITY[candidate] > _SEVERITY[known]

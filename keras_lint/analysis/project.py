@@ -1,13 +1,26 @@
 """The linted tree as the analysis sees it: which module name lives in which file.
 
-Helper summaries reach across files through this index; a file that is only needed for its
-helpers is parsed lazily, once, when a linted file imports from it.
+Helper summaries reach across files through this index; a file that is only needed for its helpers
+is parsed lazily, once, when a linted file imports from it. Nothing here imports or runs user code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable
+from collections.abc import Mapping as MappingABC
 from pathlib import Path
+from typing import Any
+
+import libcst as cst
+
+from keras_lint.sources.python import decode_python
+
+#: text that enables GPU memory growth somewhere (used for library modules, see KER301)
+_GROWTH_TEXT = re.compile(
+    r"set_memory_growth|TF_FORCE_GPU_ALLOW_GROWTH|allow_growth|set_logical_device_configuration"
+    r"|set_virtual_device_configuration|per_process_gpu_memory_fraction"
+)
 
 
 class ProjectIndex:
@@ -16,8 +29,80 @@ class ProjectIndex:
     def __init__(
         self,
         python_files: Iterable[Path],
-        dockerfile_env: Mapping[str, str] | None = None,
+        dockerfile_env: MappingABC[str, str] | None = None,
     ) -> None:
         self.files = [Path(p) for p in python_files]
         #: ENV values of the project's Dockerfiles (``TF_FORCE_GPU_ALLOW_GROWTH`` satisfies KER301)
         self.dockerfile_env: dict[str, str] = dict(dockerfile_env or {})
+        # every dotted suffix of a file's path is a name it may be imported by
+        self._by_name: dict[str, list[Path]] = {}
+        for path in self.files:
+            parts = list(path.with_suffix("").parts)
+            if parts and parts[-1] == "__init__":
+                parts = parts[:-1]
+            for start in range(len(parts)):
+                name = ".".join(parts[start:])
+                if name.isidentifier() or all(p.isidentifier() for p in parts[start:]):
+                    self._by_name.setdefault(name, []).append(path)
+        self._parsed: dict[Path, cst.Module | None] = {}
+        self._growth_anywhere: bool | None = None
+        #: interpreted module scopes, keyed by (interpreter id, path); owned by the interpreter
+        self.scope_cache: dict[tuple[int, str], Any] = {}
+
+    def locate(self, name: str, importer: str) -> tuple[Path, cst.Module] | None:
+        """The file and parsed module that ``import name`` means from the file ``importer``."""
+        candidates = self._by_name.get(name)
+        if not candidates:
+            return None
+        here = Path(importer).parent
+        # the candidate sharing the longest leading path with the importer (same folder first)
+        best = max(candidates, key=lambda p: _common_length(p.parent, here))
+        if best == Path(importer):
+            return None
+        module = self._parse(best)
+        return (best, module) if module is not None else None
+
+    def resolve_relative(self, importer: str, level: int, module: str) -> str | None:
+        """The dotted name that ``from .. module import x`` in ``importer`` refers to."""
+        base = Path(importer).parent
+        for _ in range(level - 1):
+            base = base.parent
+        target = base / module.replace(".", "/") if module else base
+        for name, paths in self._by_name.items():
+            for path in paths:
+                stem = path.with_suffix("")
+                if stem == target or (stem.name == "__init__" and stem.parent == target):
+                    return name
+        return None
+
+    def growth_enabled_anywhere(self) -> bool:
+        """Whether any file of the tree (or its Dockerfile) mentions enabling GPU memory growth."""
+        if self._growth_anywhere is None:
+            found = self.dockerfile_env.get("TF_FORCE_GPU_ALLOW_GROWTH", "").lower() == "true"
+            for path in self.files:
+                if found:
+                    break
+                try:
+                    found = bool(_GROWTH_TEXT.search(path.read_text(encoding="utf-8", errors="replace")))
+                except OSError:
+                    continue
+            self._growth_anywhere = found
+        return self._growth_anywhere
+
+    def _parse(self, path: Path) -> cst.Module | None:
+        if path not in self._parsed:
+            try:
+                text = decode_python(path.read_bytes())
+                self._parsed[path] = cst.parse_module(text)
+            except Exception:  # noqa: BLE001 - an unreadable helper module is simply unknown
+                self._parsed[path] = None
+        return self._parsed[path]
+
+
+def _common_length(a: Path, b: Path) -> int:
+    count = 0
+    for x, y in zip(a.resolve().parts, b.resolve().parts):
+        if x != y:
+            break
+        count += 1
+    return count

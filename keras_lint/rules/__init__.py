@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 from keras_lint.rules.base import DockerfileRule, PythonRule, Report, Rule
+from keras_lint.rules.compile_before_fit import CompileBeforeFit
+from keras_lint.rules.docker_latest_tag import DockerLatestTag
+from keras_lint.rules.early_stopping import EarlyStoppingWithoutRestore
+from keras_lint.rules.gpu_memory_growth import MissingGpuMemoryGrowth
+from keras_lint.rules.loss_activation import LossActivationMismatch
+from keras_lint.rules.preprocessing_leakage import PreprocessingFitOnFullData
 
-ALL_RULES: list[type[Rule]] = []
+ALL_RULES: list[type[Rule]] = [
+    CompileBeforeFit,
+    LossActivationMismatch,
+    MissingGpuMemoryGrowth,
+    DockerLatestTag,
+    PreprocessingFitOnFullData,
+    EarlyStoppingWithoutRestore,
+]
 
 
 def rule_by_code(code: str) -> type[Rule] | None:

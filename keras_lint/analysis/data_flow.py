@@ -1,0 +1,285 @@
+"""Provenance of data arrays: which data a scaler learned from, and what was split afterwards.
+
+Every bound value the interpreter cannot otherwise model is opaque ``Data`` with a set of origins.
+Transformations (``scaler.transform(X)``, ``X.values``, ``np.log1p(X)``, ``X * 2``) keep the
+origins; a split (``train_test_split``, a ``KFold.split``, ``X[:n]``/``X[n:]``) gives its parts new
+origins, the held-out part marked ``holds_test``. The leakage rule compares, in program order, the
+origins a preprocessing step was fitted on with the origins of everything split later.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from keras_lint.analysis.names import keras_leaf, leaf_in
+from keras_lint.analysis.values import (
+    UNKNOWN,
+    CallSite,
+    Const,
+    Data,
+    Instance,
+    Seq,
+    Value,
+    fresh_id,
+)
+
+#: sklearn estimators that learn statistics of their input in ``fit``
+SKLEARN_LEARNED_PREPROCESSING = frozenset(
+    {
+        "StandardScaler",
+        "MinMaxScaler",
+        "MaxAbsScaler",
+        "RobustScaler",
+        "QuantileTransformer",
+        "PowerTransformer",
+        "KBinsDiscretizer",
+        "SimpleImputer",
+        "KNNImputer",
+        "IterativeImputer",
+        "PCA",
+    }
+)
+#: Keras preprocessing layers whose ``adapt`` learns statistics of the data
+KERAS_ADAPTED_LAYERS = frozenset({"Normalization", "Discretization"})
+
+SKLEARN_SPLITTERS = frozenset(
+    {
+        "KFold",
+        "StratifiedKFold",
+        "GroupKFold",
+        "StratifiedGroupKFold",
+        "ShuffleSplit",
+        "StratifiedShuffleSplit",
+        "GroupShuffleSplit",
+        "TimeSeriesSplit",
+        "RepeatedKFold",
+        "RepeatedStratifiedKFold",
+        "LeaveOneOut",
+        "LeavePOut",
+        "LeaveOneGroupOut",
+        "PredefinedSplit",
+    }
+)
+SKLEARN_CV_FUNCTIONS = frozenset(
+    {
+        "cross_val_score",
+        "cross_validate",
+        "cross_val_predict",
+        "learning_curve",
+        "validation_curve",
+        "permutation_test_score",
+    }
+)
+SKLEARN_SEARCHES = frozenset(
+    {"GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV", "HalvingRandomSearchCV"}
+)
+_ROW_CONCAT = frozenset({"concatenate", "vstack", "row_stack", "append", "concat"})
+_HELD_OUT_NAME = re.compile(r"(^|_)(test|tst|val|valid|validation|holdout|dev)(_|\d|$)|^(x|y|df)?test|test$")
+
+
+@dataclass(frozen=True)
+class PreprocessingFit:
+    """A scaler's ``fit``/``fit_transform`` or a Keras layer's ``adapt`` on some data."""
+
+    node: cst.Call = field(repr=False)
+    order: int
+    method: str
+    estimator: str
+    data: Data
+    scope: object  # the ModuleScope the call is written in
+
+
+@dataclass(frozen=True)
+class Split:
+    """Data divided into parts that play different roles (train vs. held out)."""
+
+    node: cst.CSTNode = field(repr=False)
+    order: int
+    how: str  # human description: "train_test_split", "KFold.split", "validation_split", "slicing"
+    data: Data
+    #: for slicing: "head" (``X[:n]``), "tail" (``X[n:]``) or "" for other splits
+    side: str = ""
+
+
+@dataclass(frozen=True)
+class Leak:
+    fit: PreprocessingFit
+    reason: str
+
+
+@dataclass(eq=False)
+class SplitIterator(Data):
+    """What ``KFold(...).split(X)`` returns: iterating gives (train indices, test indices)."""
+
+
+@dataclass
+class DataFlow:
+    fits: list[PreprocessingFit] = field(default_factory=list)
+    splits: list[Split] = field(default_factory=list)
+    #: the module being interpreted when a hook runs (set by the interpreter)
+    scope: object = None
+    _order: int = 0
+
+    def _next(self) -> int:
+        self._order += 1
+        return self._order
+
+    def fresh(self, holds_test: bool = False) -> Data:
+        return Data(frozenset({fresh_id()}), holds_test)
+
+    # ----------------------------------------------------------- hooks
+    def iteration_element(self, iterated: Value) -> Value:
+        if isinstance(iterated, SplitIterator):
+            return Seq([self.fresh(), self.fresh(holds_test=True)])
+        if isinstance(iterated, Data):
+            return Data(iterated.origins)
+        return UNKNOWN
+
+    def unpacked(self, value: Value, index: int) -> Value:
+        return UNKNOWN
+
+    def combine(self, values: list[Value]) -> Value | None:
+        data = [v for v in values if isinstance(v, Data)]
+        if not data:
+            return None
+        return Data(frozenset().union(*(d.origins for d in data)), any(d.holds_test for d in data))
+
+    def subscript(self, node: cst.Subscript, container: Data, keys: list[Value]) -> Value:
+        first = node.slice[0].slice if node.slice else None
+        if isinstance(first, cst.Slice) and (first.lower is None) != (first.upper is None):
+            side = "head" if first.lower is None else "tail"
+            self.splits.append(Split(node, self._next(), "slicing", container, side))
+            return self.fresh()
+        return Data(container.origins, container.holds_test)
+
+    def data_method(self, receiver: Data, method: str, args: list[Value]) -> Value:
+        if method == "append" and args and isinstance(args[0], Data):
+            return self.combine([receiver, args[0]]) or receiver
+        return Data(receiver.origins, receiver.holds_test)
+
+    def model_fit(self, method: str, site: CallSite) -> None:
+        if method not in {"fit", "fit_generator"}:
+            return
+        fraction = site.kwargs.get("validation_split")
+        if fraction is None or (isinstance(fraction, Const) and not fraction.value):
+            return
+        data = site.argument(0, "x")
+        if isinstance(data, Data):
+            self.splits.append(Split(site.node, self._next(), "validation_split", data))
+
+    def external_call(self, site: CallSite) -> Value | None:
+        sk = leaf_in(site.callee, "sklearn")
+        if sk == "train_test_split":
+            return self._train_test_split(site)
+        if sk in SKLEARN_CV_FUNCTIONS:
+            data = site.argument(1, "X")
+            if isinstance(data, Data):
+                self.splits.append(Split(site.node, self._next(), sk, data))
+            return self.fresh()
+        top = site.callee.split(".", 1)[0]
+        if top in {"numpy", "pandas"}:
+            leaf = site.callee.rsplit(".", 1)[-1]
+            if leaf in _ROW_CONCAT and site.args:
+                return self._concatenation(site)
+            return self.combine(site.args + list(site.kwargs.values())) or self.fresh()
+        return None
+
+    def instance_method(self, receiver: Instance, method: str, site: CallSite) -> Value | None:
+        sk = leaf_in(receiver.callee, "sklearn")
+        keras = keras_leaf(receiver.callee)
+        data = site.argument(0, "X")
+        if sk in SKLEARN_LEARNED_PREPROCESSING and method in {"fit", "fit_transform"}:
+            if isinstance(data, Data):
+                self.fits.append(PreprocessingFit(site.node, self._next(), method, sk, data, self.scope))
+            return receiver if method == "fit" else _derived(data)
+        if keras in KERAS_ADAPTED_LAYERS and method == "adapt":
+            data = site.argument(0, "data")
+            if isinstance(data, Data):
+                self.fits.append(PreprocessingFit(site.node, self._next(), method, keras, data, self.scope))
+            return UNKNOWN
+        if sk in SKLEARN_LEARNED_PREPROCESSING and method in {"transform", "inverse_transform"}:
+            return _derived(data)
+        if sk in SKLEARN_SPLITTERS and method == "split":
+            if isinstance(data, Data):
+                self.splits.append(Split(site.node, self._next(), f"{sk}.split", data))
+            return SplitIterator(frozenset({fresh_id()}))
+        if sk in SKLEARN_SEARCHES and method == "fit":
+            if isinstance(data, Data):
+                self.splits.append(Split(site.node, self._next(), sk, data))
+            return receiver
+        return None
+
+    # ----------------------------------------------------------- results
+    def leaks(self) -> list[Leak]:
+        found: dict[int, Leak] = {}
+        for fit in self.fits:
+            if id(fit.node) in found:
+                continue
+            reason = self._leak_reason(fit)
+            if reason is not None:
+                found[id(fit.node)] = Leak(fit, reason)
+        return list(found.values())
+
+    def _leak_reason(self, fit: PreprocessingFit) -> str | None:
+        if fit.data.holds_test and len(fit.data.origins) > 1:  # a mix, not a lone test part
+            return "the fitted data includes held-out test/validation data"
+        later = [s for s in self.splits if s.order > fit.order and s.data.origins & fit.data.origins]
+        for split in later:
+            if split.how == "validation_split":
+                return "the same data is later split by `fit(..., validation_split=...)`"
+            if split.how != "slicing":
+                return f"the same data is later split (`{split.how}`)"
+        sides = {s.side for s in later if s.how == "slicing"}
+        if {"head", "tail"} <= sides:
+            return "the same data is later sliced into training and held-out parts"
+        return None
+
+    # ----------------------------------------------------------- internals
+    def _train_test_split(self, site: CallSite) -> Value:
+        parts: list[Value] = []
+        for array in site.args:
+            if isinstance(array, Data):
+                self.splits.append(Split(site.node, self._next(), "train_test_split", array))
+            parts.extend([self.fresh(), self.fresh(holds_test=True)])
+        if site.star_args:
+            return UNKNOWN
+        return Seq(parts)
+
+    def _concatenation(self, site: CallSite) -> Value:
+        axis = site.kwargs.get("axis")
+        if isinstance(axis, Const) and axis.value not in (0, None, "index", "rows"):
+            return self.combine(site.args) or self.fresh()  # a column-wise join is not a mix of rows
+        pieces = site.args[0]
+        members = pieces.items if isinstance(pieces, Seq) else site.args
+        nodes = _element_nodes(site.node)
+        held_out = any(_HELD_OUT_NAME.search(name.lower()) for name in nodes)
+        data = [m for m in members if isinstance(m, Data)]
+        if not data:
+            return self.fresh(holds_test=held_out)
+        origins = frozenset().union(*(d.origins for d in data))
+        return Data(origins, held_out or any(d.holds_test for d in data))
+
+
+def _derived(data: Value | None) -> Value:
+    if isinstance(data, Data):
+        return Data(data.origins, data.holds_test)
+    return UNKNOWN
+
+
+def _element_nodes(call: cst.Call) -> list[str]:
+    """Names of the variables concatenated by ``np.concatenate([a, b])`` / ``pd.concat((a, b))``."""
+    if not call.args:
+        return []
+    first = call.args[0].value
+    elements = first.elements if isinstance(first, (cst.List, cst.Tuple)) else [a for a in call.args if a.keyword is None]
+    names = []
+    for element in elements:
+        value = element.value
+        if isinstance(value, cst.Name):
+            names.append(value.value)
+        elif isinstance(value, cst.Attribute):
+            names.append(value.attr.value)
+    return names

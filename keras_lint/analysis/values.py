@@ -1,0 +1,215 @@
+"""The abstract values the interpreter computes for expressions.
+
+Only what rules need is modelled: external names (through imports), instances created by calls to
+external names (layers, losses, callbacks, scalers), Keras models with their layers and outputs,
+tensors of the functional API, user functions and classes, literals, and opaque data arrays whose
+provenance (``origins``) feeds the leakage analysis. Everything else is ``UNKNOWN``: rules stay
+silent on it.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+if TYPE_CHECKING:
+    from keras_lint.analysis.interpreter import ModuleScope
+
+
+class Tri(enum.Enum):
+    """A fact that holds on every path (YES), on none (NO), on some (MAYBE), or is not known."""
+
+    YES = "yes"
+    NO = "no"
+    MAYBE = "maybe"
+    UNKNOWN = "unknown"
+
+    def join(self, other: Tri) -> Tri:
+        if self is other:
+            return self
+        if Tri.UNKNOWN in (self, other):
+            return Tri.UNKNOWN
+        return Tri.MAYBE
+
+
+class Value:
+    """Base of all abstract values."""
+
+
+class _Unknown(Value):
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Value = _Unknown()
+
+_ids = itertools.count(1)
+
+
+def fresh_id() -> int:
+    return next(_ids)
+
+
+@dataclass(eq=False)
+class Ref(Value):
+    """An external (imported) module, class or function, by canonical dotted name."""
+
+    name: str
+
+
+@dataclass(eq=False)
+class Const(Value):
+    value: Any
+
+
+@dataclass(eq=False)
+class Seq(Value):
+    """A list or tuple literal."""
+
+    items: list[Value]
+
+
+@dataclass(eq=False)
+class Mapping(Value):
+    """A dict literal with string keys."""
+
+    items: dict[str, Value]
+
+
+@dataclass(eq=False)
+class CallSite:
+    """A call to an external name: where it is and what it was given."""
+
+    node: cst.Call = field(repr=False)
+    callee: str
+    args: list[Value]
+    kwargs: dict[str, Value]
+    star_kwargs: bool
+    star_args: bool
+
+    def argument(self, position: int, keyword: str) -> Value | None:
+        """The value given by keyword or at a position; None if absent (UNKNOWN if unknowable)."""
+        if keyword in self.kwargs:
+            return self.kwargs[keyword]
+        if position < len(self.args) and not self.star_args:
+            return self.args[position]
+        if self.star_kwargs or self.star_args:
+            return UNKNOWN
+        return None
+
+
+@dataclass(eq=False)
+class Instance(Value):
+    """The result of calling an external class or factory (a layer, a loss, a callback...)."""
+
+    call: CallSite
+    #: layers of a Keras ``Sequential`` or model wrapper are not instances: see ModelValue
+    attrs: dict[str, Value] = field(default_factory=dict)
+
+    @property
+    def callee(self) -> str:
+        return self.call.callee
+
+
+@dataclass(eq=False)
+class Tensor(Value):
+    """A symbolic tensor of the functional API, with the activation of the op that made it."""
+
+    activation: str | None  # canonical activation name, "linear", or None when unknown
+    producer: Value  # the layer (Instance) or call that produced it, or UNKNOWN
+    name: str | None = None  # the producing layer's ``name=``
+
+
+@dataclass(eq=False)
+class ModelInfo:
+    """One Keras model object. Its compile state lives in the interpreter state (flow-sensitive)."""
+
+    id: int
+    kind: str  # sequential | functional | subclass | loaded | clone | application | json
+    node: cst.CSTNode | None = field(repr=False)
+    #: layers of a Sequential model in order (``Sequential([...])`` and ``add()``)
+    layers: list[Value] = field(default_factory=list)
+    #: outputs of a functional / subclassed model (one per output), None when unknown
+    outputs: list[Value] | None = None
+    #: compile state right after construction
+    initial_compiled: Tri = Tri.NO
+
+
+@dataclass(eq=False)
+class ModelValue(Value):
+    info: ModelInfo
+
+
+@dataclass(eq=False)
+class FunctionValue(Value):
+    node: cst.FunctionDef = field(repr=False)
+    scope: ModuleScope = field(repr=False)
+    #: the class the function is a method of (for ``self``), if any
+    owner: ClassValue | None = None
+
+
+@dataclass(eq=False)
+class ClassValue(Value):
+    node: cst.ClassDef = field(repr=False)
+    scope: ModuleScope = field(repr=False)
+    bases: list[Value]
+    methods: dict[str, FunctionValue] = field(default_factory=dict)
+    attrs: dict[str, Value] = field(default_factory=dict)
+
+    def is_keras_model(self, seen: frozenset[int] = frozenset()) -> bool:
+        from keras_lint.analysis.names import keras_leaf
+
+        if id(self) in seen:
+            return False
+        for base in self.bases:
+            if isinstance(base, Ref) and keras_leaf(base.name) in {"Model", "Sequential"}:
+                return True
+            if isinstance(base, ClassValue) and base.is_keras_model(seen | {id(self)}):
+                return True
+        return False
+
+    def method(self, name: str, seen: frozenset[int] = frozenset()) -> FunctionValue | None:
+        if name in self.methods:
+            return self.methods[name]
+        if id(self) in seen:
+            return None
+        for base in self.bases:
+            if isinstance(base, ClassValue):
+                found = base.method(name, seen | {id(self)})
+                if found is not None:
+                    return found
+        return None
+
+
+@dataclass(eq=False)
+class ObjectValue(Value):
+    """An instance of a user (non-model) class, e.g. a trainer holding ``self.model``."""
+
+    cls: ClassValue
+    attrs: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Data(Value):
+    """An opaque array or frame; ``origins`` identify the data sets it was derived from."""
+
+    origins: frozenset[int]
+    #: part of a split known to be held-out (test/validation) data, or a mix containing some
+    holds_test: bool = False
+
+
+def join_values(a: Value, b: Value) -> Value:
+    """The value of a variable after two paths merge."""
+    if a is b:
+        return a
+    if isinstance(a, Const) and isinstance(b, Const) and a.value == b.value:
+        return a
+    if isinstance(a, Data) and isinstance(b, Data):
+        return Data(a.origins | b.origins, a.holds_test or b.holds_test)
+    if isinstance(a, Ref) and isinstance(b, Ref) and a.name == b.name:
+        return a
+    return UNKNOWN

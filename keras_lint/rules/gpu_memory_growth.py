@@ -1,0 +1,126 @@
+"""KER301 missing-gpu-memory-growth: TensorFlow training that reserves all GPU memory."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from keras_lint.analysis import ModuleFacts, keras_api
+from keras_lint.analysis.names import keras_leaf
+from keras_lint.analysis.values import Const, Value
+from keras_lint.rules.base import PythonRule, Report
+
+#: calls that enable memory growth or cap the memory TensorFlow takes
+_GROWTH_CALLS = frozenset(
+    {
+        "tensorflow.config.experimental.set_memory_growth",
+        "tensorflow.config.set_memory_growth",
+        "tensorflow.config.set_logical_device_configuration",
+        "tensorflow.config.experimental.set_virtual_device_configuration",
+        "tensorflow.config.experimental.set_memory_limit",
+        "tensorflow.config.gpu.set_per_process_memory_growth",
+    }
+)
+#: TF1-style session options: growth or a memory fraction
+_GPU_OPTIONS = frozenset({"tensorflow.compat.v1.GPUOptions", "tensorflow.GPUOptions"})
+_GPU_OPTION_KEYWORDS = ("allow_growth", "per_process_gpu_memory_fraction")
+_GROWTH_VARIABLE = "TF_FORCE_GPU_ALLOW_GROWTH"
+_NON_TF_BACKENDS = frozenset({"jax", "torch", "numpy", "openvino"})
+
+
+class MissingGpuMemoryGrowth(PythonRule):
+    """
+    ## What it does
+    Reports the first Keras `fit` of a module that trains on the TensorFlow backend (`tf.keras`,
+    or Keras 3 with no other backend chosen) when nothing enables GPU memory growth: neither
+    `tf.config.experimental.set_memory_growth(gpu, True)`, nor `TF_FORCE_GPU_ALLOW_GROWTH=true`
+    (in `os.environ`, a notebook's `%env`, or an `ENV` of the project's Dockerfile), nor a memory
+    limit through `tf.config.set_logical_device_configuration`, nor TF1 `gpu_options`. Helpers
+    called from the module, and the top level of project modules it imports, count. A module
+    that only defines training functions (no top-level training, no `__main__` block) is
+    reported only when no file of the linted tree enables growth. Modules that set
+    `KERAS_BACKEND` to `jax` or `torch` are skipped.
+
+    ## Why is this bad?
+    By default TensorFlow maps nearly all memory of every visible GPU when it first touches it,
+    whatever the model needs. Any other process on that GPU (a second experiment, a notebook, an
+    evaluation job, a colleague) then fails with out-of-memory errors, or this job does when it
+    starts second. On shared machines and CI runners the failure looks random.
+
+    ## Example
+    ```python
+    import tensorflow as tf
+
+    model = build_model()
+    model.fit(x_train, y_train, epochs=10)
+    ```
+
+    ## Use instead
+    ```python
+    import tensorflow as tf
+
+    for gpu in tf.config.list_physical_devices("GPU"):
+        tf.config.experimental.set_memory_growth(gpu, True)
+
+    model = build_model()
+    model.fit(x_train, y_train, epochs=10)
+    ```
+
+    ## Fix
+    Not automatic: memory growth must be enabled before TensorFlow first uses the GPU, which
+    only the author can place (or set `TF_FORCE_GPU_ALLOW_GROWTH=true` in the job's environment).
+    """
+
+    code = "KER301"
+    name = "missing-gpu-memory-growth"
+    summary = "TensorFlow training never enables GPU memory growth, so it reserves all GPU memory"
+    trigger = re.compile(r"\.\s*(?:fit|fit_generator)\b")
+
+    def check(self, facts: ModuleFacts) -> Iterator[Report]:
+        fits = [t for t in facts.training if t.method in keras_api.FIT_METHODS]
+        if not fits or _other_backend(facts) or _growth_enabled(facts):
+            return
+        project = facts.project
+        if not facts.is_entry_point and project is not None and project.growth_enabled_anywhere():
+            return  # a library module: the program that imports it may well enable growth
+        first = min(fits, key=lambda t: (facts.position(t.node).start.line, facts.position(t.node).start.column))
+        yield Report(
+            "this module trains with TensorFlow but never enables GPU memory growth: TensorFlow "
+            "will reserve all GPU memory (call `tf.config.experimental.set_memory_growth(gpu, "
+            "True)` or set TF_FORCE_GPU_ALLOW_GROWTH=true)",
+            node=first.node,
+        )
+
+
+def _growth_enabled(facts: ModuleFacts) -> bool:
+    if facts.project is not None and _is_true(facts.project.dockerfile_env.get(_GROWTH_VARIABLE)):
+        return True
+    for setting in facts.env:
+        if setting.name == _GROWTH_VARIABLE and (setting.value is None or _is_true(setting.value)):
+            return True
+    for attribute in facts.attributes:
+        if attribute.target.endswith(_GPU_OPTION_KEYWORDS) and _not_false(attribute.value):
+            return True
+    for site in facts.reached_calls:
+        if site.callee in _GROWTH_CALLS:
+            return True
+        if site.callee in _GPU_OPTIONS and any(
+            _not_false(site.kwargs[k]) for k in _GPU_OPTION_KEYWORDS if k in site.kwargs
+        ):
+            return True
+    return False
+
+
+def _other_backend(facts: ModuleFacts) -> bool:
+    for setting in facts.env:
+        if setting.name == "KERAS_BACKEND" and (setting.value is None or setting.value.lower() in _NON_TF_BACKENDS):
+            return True
+    return any(keras_leaf(site.callee) == "set_backend" for site in facts.reached_calls)
+
+
+def _is_true(text: str | None) -> bool:
+    return text is not None and text.strip().lower() in {"true", "1"}
+
+
+def _not_false(value: Value) -> bool:
+    return not (isinstance(value, Const) and value.value in (False, None, 0))

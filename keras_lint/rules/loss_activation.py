@@ -1,0 +1,241 @@
+"""KER201 loss-activation-mismatch: the final activation and the loss disagree."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from keras_lint.analysis import ModuleFacts, keras_api
+from keras_lint.analysis.names import keras_leaf
+from keras_lint.analysis.values import Const, Instance, Mapping, ModelInfo, Ref, Seq, Tensor, Value
+from keras_lint.rules.base import PythonRule, Report
+
+_CROSSENTROPY_KINDS = ("binary", "categorical", "sparse_categorical")
+_LOSS_STRINGS = {
+    "binary_crossentropy": "binary",
+    "bce": "binary",
+    "binary_focal_crossentropy": "binary",
+    "categorical_crossentropy": "categorical",
+    "cce": "categorical",
+    "categorical_focal_crossentropy": "categorical",
+    "sparse_categorical_crossentropy": "sparse_categorical",
+}
+_LOSS_CLASSES = {
+    "BinaryCrossentropy": "binary",
+    "BinaryFocalCrossentropy": "binary",
+    "CategoricalCrossentropy": "categorical",
+    "CategoricalFocalCrossentropy": "categorical",
+    "SparseCategoricalCrossentropy": "sparse_categorical",
+}
+# Regression and other losses that say nothing about probabilities.
+_OTHER_LOSSES = {
+    "mse",
+    "mae",
+    "mape",
+    "msle",
+    "mean_squared_error",
+    "mean_absolute_error",
+    "mean_absolute_percentage_error",
+    "mean_squared_logarithmic_error",
+    "huber",
+    "huber_loss",
+    "log_cosh",
+    "logcosh",
+    "hinge",
+    "squared_hinge",
+    "categorical_hinge",
+    "kld",
+    "kl_divergence",
+    "kullback_leibler_divergence",
+    "poisson",
+    "cosine_similarity",
+}
+
+
+@dataclass(frozen=True)
+class Loss:
+    kind: str  # binary | categorical | sparse_categorical | other
+    from_logits: bool | None  # None: not a literal
+    label: str
+
+
+@dataclass(frozen=True)
+class Output:
+    activation: str | None
+    units: int | None
+    name: str | None
+
+
+class LossActivationMismatch(PythonRule):
+    """
+    ## What it does
+    Reads each compiled model's output layer (a `Dense`/`Conv` activation, a separate
+    `Activation(...)` or `Softmax()` layer, functional outputs, `Sequential` lists and `add()`
+    chains, per-output losses of multi-output models) and the loss given to `compile` (strings,
+    `keras.losses` classes and functions, `from_logits`), and reports combinations that cannot
+    be right:
+    - `softmax` output with binary crossentropy;
+    - `sigmoid` output with categorical or sparse categorical crossentropy;
+    - `Dense(1, activation="softmax")`, whose output is always 1.0;
+    - a probability output (`softmax`/`sigmoid`) with a loss built with `from_logits=True`;
+    - a linear output (no activation) with a crossentropy loss without `from_logits=True`.
+    An activation or loss it cannot read (a variable, a custom function) is not judged.
+
+    ## Why is this bad?
+    Keras raises no error for any of these: the model trains, and the numbers are wrong. Softmax
+    with binary crossentropy scores each class as an independent yes/no problem and reports a
+    "binary accuracy" that looks excellent while the class predictions are poor. A sigmoid unit
+    with categorical crossentropy, or a one-unit softmax, gives a loss that is constant, so the
+    model never learns. Treating probabilities as logits (or logits as probabilities) squashes
+    the gradients: training is slow, unstable, and the predicted "probabilities" meaningless.
+
+    ## Example
+    ```python
+    model = keras.Sequential([
+        keras.layers.Dense(64, activation="relu"),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    ```
+
+    ## Use instead
+    ```python
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    # or keep logits: Dense(10) with
+    # keras.losses.CategoricalCrossentropy(from_logits=True)
+    ```
+
+    ## Fix
+    Not automatic: whether the activation or the loss is wrong depends on the labels.
+    """
+
+    code = "KER201"
+    name = "loss-activation-mismatch"
+    summary = "The model's final activation and its loss disagree (e.g. softmax + binary crossentropy)"
+    trigger = re.compile(r"\.\s*compile\b")
+
+    def check(self, facts: ModuleFacts) -> Iterator[Report]:
+        reported: set[int] = set()
+        for compile_call in facts.compiles:
+            if id(compile_call.node) in reported:
+                continue
+            outputs = _model_outputs(compile_call.model)
+            if not outputs:
+                continue
+            loss_arg = compile_call.site.argument(1, "loss")
+            problems = [
+                problem
+                for output, loss in _pair_losses(outputs, loss_arg)
+                if (problem := _mismatch(output, loss)) is not None
+            ]
+            if problems:
+                reported.add(id(compile_call.node))
+                yield Report("; ".join(dict.fromkeys(problems)), node=compile_call.node)
+
+
+def _model_outputs(model: ModelInfo) -> list[Output]:
+    if model.kind == "sequential":
+        if not model.layers:
+            return []
+        last = keras_api.last_defining_layer(model.layers)
+        return [
+            Output(
+                keras_api.sequential_output_activation(model.layers),
+                keras_api.layer_units(last) if last is not None else None,
+                None,
+            )
+        ]
+    if model.outputs is None:
+        return []
+    outputs = []
+    for tensor in model.outputs:
+        if isinstance(tensor, Tensor):
+            units = keras_api.layer_units(tensor.producer)
+            outputs.append(Output(tensor.activation, units, tensor.name))
+        else:
+            outputs.append(Output(None, None, None))
+    return outputs
+
+
+def _pair_losses(outputs: list[Output], loss_arg: Value | None) -> list[tuple[Output, Loss | None]]:
+    """Each output with the loss that applies to it (None: no loss given or not readable)."""
+    if isinstance(loss_arg, Seq):
+        if len(loss_arg.items) != len(outputs):
+            return []
+        return [(out, _read_loss(loss)) for out, loss in zip(outputs, loss_arg.items)]
+    if isinstance(loss_arg, Mapping):
+        return [
+            (out, _read_loss(loss_arg.items[out.name]))
+            for out in outputs
+            if out.name is not None and out.name in loss_arg.items
+        ]
+    loss = _read_loss(loss_arg) if loss_arg is not None else None
+    return [(out, loss) for out in outputs]
+
+
+def _read_loss(value: Value) -> Loss | None:
+    if isinstance(value, Const) and isinstance(value.value, str):
+        text = value.value.lower()
+        if text in _LOSS_STRINGS:
+            return Loss(_LOSS_STRINGS[text], False, value.value)
+        if text in _OTHER_LOSSES:
+            return Loss("other", False, value.value)
+        return None
+    if isinstance(value, Ref):
+        leaf = keras_leaf(value.name)
+        if leaf is None or ".losses." not in value.name and not value.name.startswith("keras.losses"):
+            return None
+        if leaf in _LOSS_STRINGS:
+            return Loss(_LOSS_STRINGS[leaf], False, leaf)
+        return Loss("other", False, leaf) if leaf.lower() in _OTHER_LOSSES else None
+    if isinstance(value, Instance):
+        leaf = keras_leaf(value.callee)
+        if leaf in _LOSS_CLASSES:
+            flag = value.call.kwargs.get("from_logits")
+            if value.call.star_kwargs or value.call.args:
+                from_logits: bool | None = None  # positional from_logits or unknown kwargs
+                if not value.call.star_kwargs and value.call.args:
+                    first = value.call.args[0]
+                    from_logits = first.value if isinstance(first, Const) and isinstance(first.value, bool) else None
+            elif flag is None:
+                from_logits = False
+            elif isinstance(flag, Const) and isinstance(flag.value, bool):
+                from_logits = flag.value
+            else:
+                from_logits = None
+            return Loss(_LOSS_CLASSES[leaf], from_logits, f"{leaf}(...)")
+        return None
+    return None
+
+
+def _mismatch(output: Output, loss: Loss | None) -> str | None:
+    activation = output.activation
+    if activation == "softmax" and output.units == 1:
+        return (
+            "`Dense(1, activation='softmax')` always outputs 1.0: use `sigmoid` for one unit, "
+            "or one unit per class"
+        )
+    if loss is None or activation is None or loss.kind == "other":
+        return None
+    if activation in {"softmax", "sigmoid"} and loss.from_logits is True:
+        return (
+            f"the output already applies `{activation}` but the loss `{loss.label}` is built with "
+            "`from_logits=True`: drop `from_logits=True` or output logits"
+        )
+    if activation == "softmax" and loss.kind == "binary":
+        return (
+            f"`softmax` output with `{loss.label}`: binary crossentropy treats every class as an "
+            "independent yes/no; use categorical (or sparse categorical) crossentropy"
+        )
+    if activation == "sigmoid" and loss.kind in {"categorical", "sparse_categorical"}:
+        return (
+            f"`sigmoid` output with `{loss.label}`: categorical crossentropy needs a softmax "
+            "distribution; use `softmax` or binary crossentropy"
+        )
+    if activation == "linear" and loss.kind in _CROSSENTROPY_KINDS and loss.from_logits is False:
+        return (
+            f"the output has no activation (logits) but `{loss.label}` expects probabilities: "
+            "pass `from_logits=True` or add a `softmax`/`sigmoid` activation"
+        )
+    return None
