@@ -77,7 +77,9 @@ SKLEARN_SEARCHES = frozenset(
     {"GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV", "HalvingRandomSearchCV"}
 )
 _ROW_CONCAT = frozenset({"concatenate", "vstack", "row_stack", "append", "concat"})
-_HELD_OUT_NAME = re.compile(r"(^|_)(test|tst|val|valid|validation|holdout|dev)(_|\d|$)|^(x|y|df)?test|test$")
+_HELD_OUT_NAME = re.compile(
+    r"(^|_)(test|tst|val|valid|validation|holdout|dev)(_|\d|$)|^(x|y|df)?test|test$"
+)
 
 
 @dataclass(frozen=True)
@@ -193,12 +195,16 @@ class DataFlow:
         data = site.argument(0, "X")
         if sk in SKLEARN_LEARNED_PREPROCESSING and method in {"fit", "fit_transform"}:
             if isinstance(data, Data):
-                self.fits.append(PreprocessingFit(site.node, self._next(), method, sk, data, self.scope))
+                self.fits.append(
+                    PreprocessingFit(site.node, self._next(), method, sk, data, self.scope)
+                )
             return receiver if method == "fit" else _derived(data)
         if keras in KERAS_ADAPTED_LAYERS and method == "adapt":
             data = site.argument(0, "data")
             if isinstance(data, Data):
-                self.fits.append(PreprocessingFit(site.node, self._next(), method, keras, data, self.scope))
+                self.fits.append(
+                    PreprocessingFit(site.node, self._next(), method, keras, data, self.scope)
+                )
             return UNKNOWN
         if sk in SKLEARN_LEARNED_PREPROCESSING and method in {"transform", "inverse_transform"}:
             return _derived(data)
@@ -226,7 +232,9 @@ class DataFlow:
     def _leak_reason(self, fit: PreprocessingFit) -> str | None:
         if fit.data.holds_test and len(fit.data.origins) > 1:  # a mix, not a lone test part
             return "the fitted data includes held-out test/validation data"
-        later = [s for s in self.splits if s.order > fit.order and s.data.origins & fit.data.origins]
+        later = [
+            s for s in self.splits if s.order > fit.order and s.data.origins & fit.data.origins
+        ]
         for split in later:
             if split.how == "validation_split":
                 return "the same data is later split by `fit(..., validation_split=...)`"
@@ -251,7 +259,9 @@ class DataFlow:
     def _concatenation(self, site: CallSite) -> Value:
         axis = site.kwargs.get("axis")
         if isinstance(axis, Const) and axis.value not in (0, None, "index", "rows"):
-            return self.combine(site.args) or self.fresh()  # a column-wise join is not a mix of rows
+            return (
+                self.combine(site.args) or self.fresh()
+            )  # a column-wise join is not a mix of rows
         pieces = site.args[0]
         members = pieces.items if isinstance(pieces, Seq) else site.args
         nodes = _element_nodes(site.node)
@@ -274,7 +284,11 @@ def _element_nodes(call: cst.Call) -> list[str]:
     if not call.args:
         return []
     first = call.args[0].value
-    elements = first.elements if isinstance(first, (cst.List, cst.Tuple)) else [a for a in call.args if a.keyword is None]
+    elements = (
+        first.elements
+        if isinstance(first, (cst.List, cst.Tuple))
+        else [a for a in call.args if a.keyword is None]
+    )
     names = []
     for element in elements:
         value = element.value

@@ -31,15 +31,17 @@ class ModuleFacts:
     calls: list[CallSite] = field(default_factory=list)
     #: method calls on tracked objects written in this file (all contexts)
     method_calls: list[MethodCall] = field(default_factory=list)
-    #: ``fit``/``evaluate``/... on known models, one per call node, compile state joined over contexts
+    #: ``fit``/``evaluate``/... on known models, one per call node (compile state: the worst
+    #: over the contexts the call was reached in)
     training: list[TrainingCall] = field(default_factory=list)
     #: ``compile`` calls on known models, one per (call node, model)
     compiles: list[CompileCall] = field(default_factory=list)
     #: environment settings and attribute assignments reached from this file (helpers included)
     env: list[EnvSetting] = field(default_factory=list)
     attributes: list[AttributeSetting] = field(default_factory=list)
-    #: every external call reached from this file, including in helpers of other files
-    reached_calls: list[CallSite] = field(default_factory=list)
+    #: every external call reached from this file, including in helpers of other files, with
+    #: whether it was only found in a function that no call reached
+    reached_calls: list[tuple[CallSite, bool]] = field(default_factory=list)
     #: preprocessing fitted on data that is later split (KER501)
     leaks: list[Leak] = field(default_factory=list)
     #: True when the module runs training when executed: top-level code or a ``__main__`` block
@@ -70,8 +72,8 @@ def build_module_facts(
     facts = ModuleFacts(path=path, module=module, project=project)
 
     seen_calls: set[int] = set()
-    for site, where in events.calls:
-        facts.reached_calls.append(site)
+    for site, where, standalone in events.calls:
+        facts.reached_calls.append((site, standalone))
         if where is scope and id(site.node) not in seen_calls:
             seen_calls.add(id(site.node))
             facts.calls.append(site)

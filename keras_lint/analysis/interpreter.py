@@ -1,7 +1,8 @@
 """One pass over a module in program order that computes every fact the rules read.
 
-The interpreter executes the module abstractly: statements in order, both arms of a branch merged
-afterwards, loop bodies twice (so a compile placed after a fit in a loop is seen), calls of functions
+The interpreter executes the module abstractly: statements in order, both arms of a branch
+merged afterwards, loop bodies twice (so a compile placed after a fit in a loop is seen), calls of
+functions
 and classes of the same file or of the linted tree interpreted in place with their arguments (so a
 helper that builds, compiles or returns a model is understood at its call site). Functions that are
 never called are then interpreted on their own with unknown arguments.
@@ -109,6 +110,8 @@ class EnvSetting:
     name: str
     value: str | None
     scope: ModuleScope = field(repr=False)
+    #: found in a function no call reached (it may never run)
+    standalone: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,11 +121,13 @@ class AttributeSetting:
     target: str
     value: Value
     scope: ModuleScope = field(repr=False)
+    standalone: bool = False
 
 
 @dataclass
 class Events:
-    calls: list[tuple[CallSite, ModuleScope]] = field(default_factory=list)
+    #: (call, module it is written in, found in a function no call reached)
+    calls: list[tuple[CallSite, ModuleScope, bool]] = field(default_factory=list)
     method_calls: list[MethodCall] = field(default_factory=list)
     training: list[TrainingCall] = field(default_factory=list)
     compiles: list[CompileCall] = field(default_factory=list)
@@ -221,19 +226,29 @@ class Interpreter:
             for function in pending:
                 done.add(id(function.node))
                 receiver: Value | None = None
-                if function.owner is not None and _first_param(function.node) in {"self"}:
-                    receiver = self._standalone_instance(function.owner)
-                self._call_function(function, [], {}, receiver, depth=1, standalone=True)
+                context = Frame(scope, State({}, {}), is_module=False, depth=0)
+                if function.owner is not None and _first_param(function.node) == "self":
+                    receiver = self._standalone_instance(function, context)
+                self._call_function(function, [], {}, receiver, 1, context, standalone=True)
 
-    def _standalone_instance(self, cls: ClassValue) -> Value:
-        """``self`` for a method analysed on its own: attributes from ``__init__``, compile unknown."""
+    def _standalone_instance(self, method: FunctionValue, context: Frame) -> Value:
+        """``self`` for a method analysed on its own: the attributes ``__init__`` gives it.
+
+        Models held in attributes keep the compile state ``__init__`` leaves them in, unless
+        another method of the class compiles something: then the order is unknown.
+        """
+        assert method.owner is not None
+        cls = method.owner
         obj = ObjectValue(cls)
         init = cls.method("__init__")
-        if init is not None and id(init.node) not in {id(f) for f in self._stack}:
+        if init is not None and init is not method:
             saved = self.events
             self.events = Events()  # __init__'s own events are reported by its own analysis
-            self._call_function(init, [], {}, obj, depth=1, standalone=True)
+            self._call_function(init, [], {}, obj, 1, context, standalone=True)
             self.events = saved
+        if _compiles_outside(cls, {"__init__"}):
+            for model_id in list(context.state.compiled):
+                context.state.compiled[model_id] = Tri.UNKNOWN
         return obj
 
     # -------------------------------------------------------------- statements
@@ -410,13 +425,13 @@ class Interpreter:
             if base is not None:
                 project_scope = self._load_project_module(base, frame.scope)
                 if project_scope is not None:
-                    for name, value in project_scope.globals.items():
-                        frame.bind(name, value)
+                    for global_name, global_value in project_scope.globals.items():
+                        frame.bind(global_name, global_value)
                 else:
                     frame.scope.star_imports.append(normalize(base))
             return
         for alias in node.names:
-            name = alias.name.value if isinstance(alias.name, cst.Name) else dotted_name(alias.name)
+            name = dotted_name(alias.name)
             if name is None:
                 continue
             bound = name
@@ -482,7 +497,9 @@ class Interpreter:
         return loaded.globals.get(member)
 
     # ------------------------------------------------------------- definitions
-    def _define_function(self, node: cst.FunctionDef, frame: Frame, owner: ClassValue | None) -> FunctionValue:
+    def _define_function(
+        self, node: cst.FunctionDef, frame: Frame, owner: ClassValue | None
+    ) -> FunctionValue:
         for decorator in node.decorators:
             self._eval(decorator.decorator, frame)
         function = FunctionValue(node, frame.scope, owner)
@@ -522,7 +539,9 @@ class Interpreter:
             for index, element in enumerate(elements):
                 item = items[index] if items is not None else self.data.unpacked(value, index)
                 inner = element.value
-                self._assign(inner, UNKNOWN if isinstance(element, cst.StarredElement) else item, frame)
+                self._assign(
+                    inner, UNKNOWN if isinstance(element, cst.StarredElement) else item, frame
+                )
         elif isinstance(target, cst.Attribute):
             owner = self._eval(target.value, frame)
             attr = target.attr.value
@@ -534,13 +553,23 @@ class Interpreter:
             dotted = dotted_name(target)
             if dotted is not None:
                 frame.bind(dotted, value)
-                self.events.attributes.append(AttributeSetting(dotted, value, frame.scope))
+                self.events.attributes.append(
+                    AttributeSetting(dotted, value, frame.scope, self._standalone)
+                )
         elif isinstance(target, cst.Subscript):
             container = self._eval(target.value, frame)
             key = self._subscript_key(target, frame)
-            if isinstance(container, Ref) and container.name == "os.environ" and isinstance(key, str):
-                text = value.value if isinstance(value, Const) and isinstance(value.value, str) else None
-                self.events.env.append(EnvSetting(key, text, frame.scope))
+            if (
+                isinstance(container, Ref)
+                and container.name == "os.environ"
+                and isinstance(key, str)
+            ):
+                text = (
+                    value.value
+                    if isinstance(value, Const) and isinstance(value.value, str)
+                    else None
+                )
+                self.events.env.append(EnvSetting(key, text, frame.scope, self._standalone))
             elif isinstance(container, Mapping) and isinstance(key, str):
                 container.items[key] = value
         elif isinstance(target, cst.StarredElement):
@@ -635,7 +664,7 @@ class Interpreter:
             return self._eval_comprehension(node, frame)
         if isinstance(node, cst.Lambda):
             return UNKNOWN
-        # Anything else (comparisons, boolean operations, f-strings, sets...): its calls still count.
+        # Anything else (comparisons, boolean operations, f-strings...): its calls still count.
         for child in node.children:
             if isinstance(child, cst.BaseExpression):
                 self._eval(child, frame)
@@ -719,14 +748,18 @@ class Interpreter:
         for element in node.slice:
             if isinstance(element.slice, cst.Index):
                 keys.append(self._eval(element.slice.value, frame))
-            else:
+            elif isinstance(element.slice, cst.Slice):
                 for part in (element.slice.lower, element.slice.upper, element.slice.step):
                     if part is not None:
                         self._eval(part, frame)
                 keys.append(Const(slice(None)))
         if isinstance(container, Seq) and len(keys) == 1 and isinstance(keys[0], Const):
             index = keys[0].value
-            if isinstance(index, int) and not isinstance(index, bool) and -len(container.items) <= index < len(container.items):
+            if (
+                isinstance(index, int)
+                and not isinstance(index, bool)
+                and -len(container.items) <= index < len(container.items)
+            ):
                 return container.items[index]
             return UNKNOWN
         if isinstance(container, Mapping) and len(keys) == 1 and isinstance(keys[0], Const):
@@ -773,9 +806,11 @@ class Interpreter:
             method = func.attr.value
             args, kwargs, star_args, star_kwargs = self._eval_arguments(node, frame)
             if isinstance(receiver, Ref):
-                callee = Ref(normalize(f"{receiver.name}.{method}"))
-                return self._call_value(node, callee, args, kwargs, star_args, star_kwargs, frame)
-            return self._call_method(node, receiver, method, args, kwargs, star_args, star_kwargs, frame)
+                member = Ref(normalize(f"{receiver.name}.{method}"))
+                return self._call_value(node, member, args, kwargs, star_args, star_kwargs, frame)
+            return self._call_method(
+                node, receiver, method, args, kwargs, star_args, star_kwargs, frame
+            )
         callee = self._eval(func, frame)
         args, kwargs, star_args, star_kwargs = self._eval_arguments(node, frame)
         return self._call_value(node, callee, args, kwargs, star_args, star_kwargs, frame)
@@ -796,14 +831,16 @@ class Interpreter:
                 callee = project_value
             else:
                 site = CallSite(node, callee.name, args, kwargs, star_kwargs, star_args)
-                self.events.calls.append((site, frame.scope))
+                self.events.calls.append((site, frame.scope, self._standalone))
                 return self._external_result(site, frame)
         if star_args or star_kwargs:
             args, kwargs = [], {}  # arguments we cannot line up: parameters stay unknown
         if isinstance(callee, FunctionValue):
             return self._call_function(callee, args, kwargs, None, frame.depth + 1, frame)
         if isinstance(callee, BoundMethod):
-            return self._call_function(callee.function, args, kwargs, callee.receiver, frame.depth + 1, frame)
+            return self._call_function(
+                callee.function, args, kwargs, callee.receiver, frame.depth + 1, frame
+            )
         if isinstance(callee, ClassValue):
             return self._instantiate(node, callee, args, kwargs, frame)
         if isinstance(callee, Instance) and keras_leaf(callee.callee) is not None:
@@ -859,8 +896,10 @@ class Interpreter:
 
     def _env_from_call(self, key: Value, value: Value | None, frame: Frame) -> None:
         if isinstance(key, Const) and isinstance(key.value, str):
-            text = value.value if isinstance(value, Const) and isinstance(value.value, str) else None
-            self.events.env.append(EnvSetting(key.value, text, frame.scope))
+            text = (
+                value.value if isinstance(value, Const) and isinstance(value.value, str) else None
+            )
+            self.events.env.append(EnvSetting(key.value, text, frame.scope, self._standalone))
 
     def _keras_model_factory(self, site: CallSite, leaf: str, frame: Frame) -> Value | None:
         name = site.callee
@@ -905,7 +944,11 @@ class Interpreter:
             source = site.argument(0, "model")
             if isinstance(source, ModelValue):
                 return self._new_model(
-                    frame, "clone", site.node, layers=list(source.info.layers), outputs=source.info.outputs
+                    frame,
+                    "clone",
+                    site.node,
+                    layers=list(source.info.layers),
+                    outputs=source.info.outputs,
                 )
             return self._new_model(frame, "clone", site.node)
         if ".applications." in name and leaf[:1].isupper():
@@ -927,7 +970,12 @@ class Interpreter:
         return ModelValue(info)
 
     def _instantiate(
-        self, node: cst.Call, cls: ClassValue, args: list[Value], kwargs: dict[str, Value], frame: Frame
+        self,
+        node: cst.Call,
+        cls: ClassValue,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        frame: Frame,
     ) -> Value:
         obj = ObjectValue(cls)
         init = cls.method("__init__")
@@ -940,7 +988,9 @@ class Interpreter:
                 frame.state.compiled[model.info.id] = Tri.UNKNOWN
             call = cls.method("call")
             if call is not None:
-                result = self._call_function(call, [Tensor(None, UNKNOWN)], {}, obj, frame.depth + 1, frame)
+                result = self._call_function(
+                    call, [Tensor(None, UNKNOWN)], {}, obj, frame.depth + 1, frame
+                )
                 if isinstance(result, Tensor):
                     model.info.outputs = [result]
                 elif isinstance(result, Seq):
@@ -962,14 +1012,20 @@ class Interpreter:
         frame: Frame,
     ) -> Value:
         if isinstance(receiver, ModelValue):
-            return self._model_method(node, receiver.info, method, args, kwargs, star_args, star_kwargs, frame)
-        self.events.method_calls.append(MethodCall(node, receiver, method, args, kwargs, frame.scope))
+            return self._model_method(
+                node, receiver.info, method, args, kwargs, star_args, star_kwargs, frame
+            )
+        self.events.method_calls.append(
+            MethodCall(node, receiver, method, args, kwargs, frame.scope)
+        )
         if isinstance(receiver, ObjectValue):
             attr = self._attribute_of(receiver, method)
             return self._call_value(node, attr, args, kwargs, star_args, star_kwargs, frame)
         if isinstance(receiver, Instance):
             self.data.scope = frame.scope
-            site = CallSite(node, f"{receiver.callee}().{method}", args, kwargs, star_kwargs, star_args)
+            site = CallSite(
+                node, f"{receiver.callee}().{method}", args, kwargs, star_kwargs, star_args
+            )
             result = self.data.instance_method(receiver, method, site)
             return result if result is not None else UNKNOWN
         if isinstance(receiver, Data):
@@ -980,7 +1036,12 @@ class Interpreter:
             elif method == "extend" and isinstance(args[0], Seq):
                 receiver.items.extend(args[0].items)
             return Const(None)
-        if isinstance(receiver, Mapping) and method in {"update"} and args and isinstance(args[0], Mapping):
+        if (
+            isinstance(receiver, Mapping)
+            and method in {"update"}
+            and args
+            and isinstance(args[0], Mapping)
+        ):
             receiver.items.update(args[0].items)
         return UNKNOWN
 
@@ -996,7 +1057,9 @@ class Interpreter:
         frame: Frame,
     ) -> Value:
         site = CallSite(node, f"model.{method}", args, kwargs, star_kwargs, star_args)
-        self.events.method_calls.append(MethodCall(node, ModelValue(info), method, args, kwargs, frame.scope))
+        self.events.method_calls.append(
+            MethodCall(node, ModelValue(info), method, args, kwargs, frame.scope)
+        )
         compiled = frame.state.compiled
         if method == "compile":
             self.events.compiles.append(CompileCall(node, info, site, frame.scope))
@@ -1100,13 +1163,26 @@ class Interpreter:
 
     def _eval_default(self, node: cst.BaseExpression, scope: ModuleScope) -> Value:
         if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float, cst.Name)):
-            frame = Frame(scope, State(dict(scope.globals), {}), is_module=False, depth=MAX_CALL_DEPTH)
+            frame = Frame(
+                scope, State(dict(scope.globals), {}), is_module=False, depth=MAX_CALL_DEPTH
+            )
             return _materialize(self._eval(node, frame))
         return Data(frozenset({fresh_id()}))
 
 
 # ---------------------------------------------------------------------- helpers
-_LIBRARY_PREFIXES = ("keras", "tensorflow", "tf_keras", "sklearn", "numpy", "pandas", "torch", "jax", "os", "sys")
+_LIBRARY_PREFIXES = (
+    "keras",
+    "tensorflow",
+    "tf_keras",
+    "sklearn",
+    "numpy",
+    "pandas",
+    "torch",
+    "jax",
+    "os",
+    "sys",
+)
 
 
 def _is_library(name: str) -> bool:
@@ -1122,7 +1198,7 @@ def _body(block: cst.BaseSuite | cst.CSTNode) -> Sequence[cst.CSTNode]:
 
 
 def _materialize(value: Value) -> Value:
-    """A bound unknown value still has an identity: later uses of the same name are the same data."""
+    """A bound unknown value keeps an identity: later uses of the name are the same data."""
     return Data(frozenset({fresh_id()})) if value is UNKNOWN else value
 
 
@@ -1158,12 +1234,13 @@ def _is_generator(node: cst.FunctionDef) -> bool:
 
 
 def _class_compiles_itself(cls: ClassValue) -> bool:
+    """A model subclass that calls ``self.compile``/``super().compile`` in one of its methods."""
     found = False
 
     class _Finder(cst.CSTVisitor):
         def visit_Call(self, call: cst.Call) -> None:
             nonlocal found
-            if dotted_name(call.func) in {"self.compile", "super().compile"}:
+            if dotted_name(call.func) == "self.compile":
                 found = True
             if isinstance(call.func, cst.Attribute) and call.func.attr.value == "compile":
                 inner = call.func.value
@@ -1172,6 +1249,28 @@ def _class_compiles_itself(cls: ClassValue) -> bool:
 
     cls.node.visit(_Finder())
     return found
+
+
+def _compiles_outside(cls: ClassValue, methods: set[str]) -> bool:
+    """Whether a method of ``cls`` other than ``methods`` calls some ``.compile(...)``."""
+    for name, function in cls.methods.items():
+        if name in methods:
+            continue
+        for call in _calls_in(function.node):
+            if isinstance(call.func, cst.Attribute) and call.func.attr.value == "compile":
+                return True
+    return False
+
+
+def _calls_in(node: cst.CSTNode) -> list[cst.Call]:
+    calls: list[cst.Call] = []
+
+    class _Collector(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            calls.append(call)
+
+    node.visit(_Collector())
+    return calls
 
 
 def _model_activation(info: ModelInfo) -> str | None:

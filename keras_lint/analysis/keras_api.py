@@ -121,11 +121,15 @@ def activation_name(value: Value | None) -> str | None:
 
 
 def function_activation(name: str) -> str | None:
-    """The activation applied by a function such as ``tf.nn.softmax`` or ``keras.activations.relu``."""
+    """The activation a function such as ``tf.nn.softmax`` or ``keras.activations.relu`` applies."""
     if name in _TF_ACTIVATION_FUNCTIONS:
         return _TF_ACTIVATION_FUNCTIONS[name]
     leaf = keras_leaf(name)
-    if leaf is not None and (".activations." in name or ".ops." in name) and leaf in KNOWN_ACTIVATIONS:
+    if (
+        leaf is not None
+        and (".activations." in name or ".ops." in name)
+        and leaf in KNOWN_ACTIVATIONS
+    ):
         return leaf
     return None
 
@@ -178,7 +182,11 @@ def layer_units(layer: Value) -> int | None:
     if leaf != "Dense":
         return None
     units = layer.call.argument(0, "units")
-    if isinstance(units, Const) and isinstance(units.value, int) and not isinstance(units.value, bool):
+    if (
+        isinstance(units, Const)
+        and isinstance(units.value, int)
+        and not isinstance(units.value, bool)
+    ):
         return units.value
     return None
 

@@ -83,7 +83,9 @@ class ProjectIndex:
                 if found:
                     break
                 try:
-                    found = bool(_GROWTH_TEXT.search(path.read_text(encoding="utf-8", errors="replace")))
+                    found = bool(
+                        _GROWTH_TEXT.search(path.read_text(encoding="utf-8", errors="replace"))
+                    )
                 except OSError:
                     continue
             self._growth_anywhere = found
@@ -101,7 +103,7 @@ class ProjectIndex:
 
 def _common_length(a: Path, b: Path) -> int:
     count = 0
-    for x, y in zip(a.resolve().parts, b.resolve().parts):
+    for x, y in zip(a.resolve().parts, b.resolve().parts, strict=False):
         if x != y:
             break
         count += 1

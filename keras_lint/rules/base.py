@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 class Report:
     """One violation as a rule sees it.
 
-    Python rules give the CST ``node`` (the engine computes its position only when it is reported);
-    rules over other sources give an explicit 1-based ``span`` ``(line, column, end_line, end_column)``.
+    Python rules give the CST ``node`` (the engine computes its position only when reported);
+    other sources give an explicit 1-based ``span`` ``(line, column, end_line, end_column)``.
     """
 
     message: str

@@ -64,7 +64,7 @@ class CompileBeforeFit(PythonRule):
                 )
             elif call.compiled is Tri.MAYBE:
                 yield Report(
-                    f"`{call.method}` may be called on an uncompiled model: `compile` runs on "
-                    "only some paths before it",
+                    f"the model may be uncompiled when `{call.method}` is called: `compile` runs "
+                    "on only some paths before it",
                     node=call.node,
                 )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from keras_lint.analysis import ModuleFacts
 from keras_lint.analysis.names import keras_leaf
-from keras_lint.analysis.values import CallSite, Const
+from keras_lint.analysis.values import CallSite, Const, Value
 from keras_lint.rules.base import PythonRule, Report
 
 #: position of ``restore_best_weights`` in ``EarlyStopping(monitor, min_delta, patience, verbose,
@@ -22,8 +22,8 @@ class EarlyStoppingWithoutRestore(PythonRule):
     ## What it does
     Reports a Keras `EarlyStopping(...)` callback created without `restore_best_weights=True`
     (the argument is missing or literally `False`), unless the file also saves the best model
-    with `ModelCheckpoint(..., save_best_only=True)` and reloads it (`load_weights` or
-    `load_model`). A value that is not a literal, or arguments passed through `**kwargs`, are
+    with `ModelCheckpoint(..., save_best_only=True)` and loads that file back (`load_weights` or
+    `load_model`) after the training call. A value that is not a literal, or arguments passed through `**kwargs`, are
     not judged; an `EarlyStopping` that is not Keras' (PyTorch Lightning's, say) is ignored.
 
     ## Why is this bad?
@@ -53,7 +53,9 @@ class EarlyStoppingWithoutRestore(PythonRule):
 
     code = "KER601"
     name = "early-stopping-without-restore"
-    summary = "EarlyStopping without restore_best_weights=True keeps the last, not the best, weights"
+    summary = (
+        "EarlyStopping without restore_best_weights=True keeps the last, not the best, weights"
+    )
     trigger = re.compile(r"EarlyStopping")
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
@@ -62,9 +64,9 @@ class EarlyStoppingWithoutRestore(PythonRule):
             for site in facts.calls
             if keras_leaf(site.callee) == "EarlyStopping" and _misses_restore(site)
         ]
-        if not candidates or _best_checkpoint_reloaded(facts):
-            return
         for site in candidates:
+            if _best_checkpoint_reloaded(facts, after=_end_of_training(facts, site)):
+                continue
             yield Report(
                 "EarlyStopping without `restore_best_weights=True` leaves the model with the "
                 "weights of the last epoch, not the best one",
@@ -77,19 +79,52 @@ def _misses_restore(site: CallSite) -> bool:
     return value is None or (isinstance(value, Const) and value.value is False)
 
 
-def _best_checkpoint_reloaded(facts: ModuleFacts) -> bool:
-    """A ``ModelCheckpoint(save_best_only=True)`` whose file is loaded back afterwards."""
-    saves_best = any(
-        keras_leaf(site.callee) == "ModelCheckpoint"
-        and _is_true(site.argument(_SAVE_BEST_POSITION, "save_best_only"))
+def _best_checkpoint_reloaded(facts: ModuleFacts, after: int) -> bool:
+    """A ``ModelCheckpoint(save_best_only=True)`` whose file is loaded after line ``after``."""
+    saved = [
+        _path(site.argument(0, "filepath"))
         for site in facts.calls
-    )
-    if not saves_best:
+        if keras_leaf(site.callee) == "ModelCheckpoint"
+        and _is_true(site.argument(_SAVE_BEST_POSITION, "save_best_only"))
+    ]
+    if not saved:
         return False
-    reloads = any(call.method == "load_weights" for call in facts.method_calls) or any(
-        keras_leaf(site.callee) == "load_model" for site in facts.calls
-    )
-    return reloads
+    reloads = [
+        (call.node, call.args[0] if call.args else call.kwargs.get("filepath"))
+        for call in facts.method_calls
+        if call.method == "load_weights"
+    ]
+    reloads += [
+        (site.node, site.argument(0, "filepath"))
+        for site in facts.calls
+        if keras_leaf(site.callee) == "load_model"
+    ]
+    for node, target in reloads:
+        if facts.position(node).start.line <= after:
+            continue
+        loaded = _path(target)
+        # a path that is not a literal on either side may well be the checkpoint's
+        if loaded is None or None in saved or loaded in saved:
+            return True
+    return False
+
+
+def _end_of_training(facts: ModuleFacts, site: CallSite) -> int:
+    """The last line of the first ``fit`` that ends after the callback is created."""
+    created = facts.position(site.node).start.line
+    ends = [
+        facts.position(call.node).end.line
+        for call in facts.method_calls
+        if call.method in {"fit", "fit_generator"}
+    ]
+    later = [end for end in ends if end >= created]
+    return min(later) if later else created
+
+
+def _path(value: Value | None) -> str | None:
+    if isinstance(value, Const) and isinstance(value.value, str):
+        return value.value
+    return None
 
 
 def _is_true(value: object) -> bool:

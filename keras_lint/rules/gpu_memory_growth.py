@@ -14,7 +14,6 @@ from keras_lint.rules.base import PythonRule, Report
 _GROWTH_CALLS = frozenset(
     {
         "tensorflow.config.experimental.set_memory_growth",
-        "tensorflow.config.set_memory_growth",
         "tensorflow.config.set_logical_device_configuration",
         "tensorflow.config.experimental.set_virtual_device_configuration",
         "tensorflow.config.experimental.set_memory_limit",
@@ -83,7 +82,10 @@ class MissingGpuMemoryGrowth(PythonRule):
         project = facts.project
         if not facts.is_entry_point and project is not None and project.growth_enabled_anywhere():
             return  # a library module: the program that imports it may well enable growth
-        first = min(fits, key=lambda t: (facts.position(t.node).start.line, facts.position(t.node).start.column))
+        first = min(
+            fits,
+            key=lambda t: (facts.position(t.node).start.line, facts.position(t.node).start.column),
+        )
         yield Report(
             "this module trains with TensorFlow but never enables GPU memory growth: TensorFlow "
             "will reserve all GPU memory (call `tf.config.experimental.set_memory_growth(gpu, "
@@ -93,16 +95,31 @@ class MissingGpuMemoryGrowth(PythonRule):
 
 
 def _growth_enabled(facts: ModuleFacts) -> bool:
+    """Growth enabled by code that runs; in a library module, by code anywhere in it."""
+    counts = (lambda standalone: not standalone) if facts.is_entry_point else (lambda _: True)
     if facts.project is not None and _is_true(facts.project.dockerfile_env.get(_GROWTH_VARIABLE)):
         return True
     for setting in facts.env:
+        if not counts(setting.standalone):
+            continue
         if setting.name == _GROWTH_VARIABLE and (setting.value is None or _is_true(setting.value)):
             return True
     for attribute in facts.attributes:
+        if not counts(attribute.standalone):
+            continue
         if attribute.target.endswith(_GPU_OPTION_KEYWORDS) and _not_false(attribute.value):
             return True
-    for site in facts.reached_calls:
+    for site, standalone in facts.reached_calls:
+        if not counts(standalone):
+            continue
         if site.callee in _GROWTH_CALLS:
+            enable = site.argument(1, "enable")
+            if (
+                site.callee.endswith("set_memory_growth")
+                and enable is not None
+                and not _not_false(enable)
+            ):
+                continue
             return True
         if site.callee in _GPU_OPTIONS and any(
             _not_false(site.kwargs[k]) for k in _GPU_OPTION_KEYWORDS if k in site.kwargs
@@ -113,9 +130,11 @@ def _growth_enabled(facts: ModuleFacts) -> bool:
 
 def _other_backend(facts: ModuleFacts) -> bool:
     for setting in facts.env:
-        if setting.name == "KERAS_BACKEND" and (setting.value is None or setting.value.lower() in _NON_TF_BACKENDS):
+        if setting.name == "KERAS_BACKEND" and (
+            setting.value is None or setting.value.lower() in _NON_TF_BACKENDS
+        ):
             return True
-    return any(keras_leaf(site.callee) == "set_backend" for site in facts.reached_calls)
+    return any(keras_leaf(site.callee) == "set_backend" for site, _ in facts.reached_calls)
 
 
 def _is_true(text: str | None) -> bool:

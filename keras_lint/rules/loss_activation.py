@@ -112,7 +112,9 @@ class LossActivationMismatch(PythonRule):
 
     code = "KER201"
     name = "loss-activation-mismatch"
-    summary = "The model's final activation and its loss disagree (e.g. softmax + binary crossentropy)"
+    summary = (
+        "The model's final activation and its loss disagree (e.g. softmax + binary crossentropy)"
+    )
     trigger = re.compile(r"\.\s*compile\b")
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
@@ -163,7 +165,7 @@ def _pair_losses(outputs: list[Output], loss_arg: Value | None) -> list[tuple[Ou
     if isinstance(loss_arg, Seq):
         if len(loss_arg.items) != len(outputs):
             return []
-        return [(out, _read_loss(loss)) for out, loss in zip(outputs, loss_arg.items)]
+        return [(out, _read_loss(loss)) for out, loss in zip(outputs, loss_arg.items, strict=True)]
     if isinstance(loss_arg, Mapping):
         return [
             (out, _read_loss(loss_arg.items[out.name]))
@@ -184,7 +186,11 @@ def _read_loss(value: Value) -> Loss | None:
         return None
     if isinstance(value, Ref):
         leaf = keras_leaf(value.name)
-        if leaf is None or ".losses." not in value.name and not value.name.startswith("keras.losses"):
+        if (
+            leaf is None
+            or ".losses." not in value.name
+            and not value.name.startswith("keras.losses")
+        ):
             return None
         if leaf in _LOSS_STRINGS:
             return Loss(_LOSS_STRINGS[leaf], False, leaf)
@@ -197,7 +203,11 @@ def _read_loss(value: Value) -> Loss | None:
                 from_logits: bool | None = None  # positional from_logits or unknown kwargs
                 if not value.call.star_kwargs and value.call.args:
                     first = value.call.args[0]
-                    from_logits = first.value if isinstance(first, Const) and isinstance(first.value, bool) else None
+                    from_logits = (
+                        first.value
+                        if isinstance(first, Const) and isinstance(first.value, bool)
+                        else None
+                    )
             elif flag is None:
                 from_logits = False
             elif isinstance(flag, Const) and isinstance(flag.value, bool):

@@ -1,0 +1,716 @@
+"""KER501 preprocessing-fit-on-full-data: a scaler learns statistics from future test data.
+
+Reported at the scaler's ``fit``/``fit_transform`` or the ``Normalization`` layer's ``adapt`` call
+when the fitted data is split afterwards, passed to ``fit(..., validation_split=...)``, or is a
+concatenation that includes test data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import lines_of
+from keras_lint.engine import lint_paths
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+CODE = "KER501"
+
+REPORTED = [
+    pytest.param(
+        """\
+        import pandas as pd
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import train_test_split
+        from sklearn.preprocessing import StandardScaler
+
+        df = pd.read_csv("data/credit.csv")
+        X = df.drop(columns=["default"]).to_numpy()
+        y = df["default"].to_numpy()
+
+        X_scaled = StandardScaler().fit_transform(X)
+        X_train, X_test, y_train, y_test = train_test_split(X_scaled, y, test_size=0.2)
+        clf = LogisticRegression().fit(X_train, y_train)
+        print(clf.score(X_test, y_test))
+        """,
+        [10],
+        id="standard-scaler-fit-transform-then-train-test-split",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+        from sklearn.preprocessing import StandardScaler
+
+        X = np.load("features.npy")
+        y = np.load("labels.npy")
+
+        scaler = StandardScaler()
+        scaler.fit(X)
+        # the raw data is split after the scaler saw all of it
+        X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+        X_train = scaler.transform(X_train)
+        X_test = scaler.transform(X_test)
+        """,
+        [9],
+        id="fit-on-full-data-then-raw-data-split",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+        from sklearn.preprocessing import StandardScaler
+
+        X = np.load("features.npy")
+        y = np.load("labels.npy")
+
+        scaler = StandardScaler().fit(X)
+        X_train, X_test, y_train, y_test = train_test_split(
+            scaler.transform(X), y, test_size=0.25, stratify=y
+        )
+        """,
+        [8],
+        id="split-of-the-transformed-data",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+        from sklearn.preprocessing import StandardScaler
+
+        X = np.load("features.npy")
+        y = np.load("labels.npy")
+
+        X = StandardScaler().fit_transform(X)
+        X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+        """,
+        [8],
+        id="scaled-data-rebound-to-the-same-name",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.preprocessing import MinMaxScaler
+
+        data = np.loadtxt("sensor.csv", delimiter=",")
+        X, y = data[:, :-1], data[:, -1]
+
+        X_scaled = MinMaxScaler(feature_range=(0, 1)).fit_transform(X)
+        X_train, X_test = X_scaled[:800], X_scaled[800:]
+        y_train, y_test = y[:800], y[800:]
+        """,
+        [7],
+        id="min-max-scaler-then-slicing-into-train-and-test",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.linear_model import Ridge
+        from sklearn.model_selection import KFold
+        from sklearn.preprocessing import RobustScaler
+
+        X = np.load("X.npy")
+        y = np.load("y.npy")
+
+        X_scaled = RobustScaler().fit_transform(X)
+        scores = []
+        for train_idx, test_idx in KFold(n_splits=5, shuffle=True, random_state=0).split(X_scaled):
+            model = Ridge().fit(X_scaled[train_idx], y[train_idx])
+            scores.append(model.score(X_scaled[test_idx], y[test_idx]))
+        """,
+        [9],
+        id="robust-scaler-then-kfold-indices",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.model_selection import StratifiedKFold
+        from sklearn.preprocessing import StandardScaler
+        from sklearn.svm import SVC
+
+        X = np.load("X.npy")
+        y = np.load("y.npy")
+
+        scaler = StandardScaler()
+        X = scaler.fit_transform(X)
+        skf = StratifiedKFold(n_splits=5)
+        for train_idx, test_idx in skf.split(X, y):
+            clf = SVC().fit(X[train_idx], y[train_idx])
+            print(clf.score(X[test_idx], y[test_idx]))
+        """,
+        [10],
+        id="stratified-kfold-indices",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        import tensorflow as tf
+        from sklearn.preprocessing import MaxAbsScaler
+
+        X = np.load("X.npy")
+        y = np.load("y.npy")
+        X_scaled = MaxAbsScaler().fit_transform(X)
+
+        model = tf.keras.Sequential([
+            tf.keras.layers.Input(shape=(X.shape[1],)),
+            tf.keras.layers.Dense(32, activation="relu"),
+            tf.keras.layers.Dense(1, activation="sigmoid"),
+        ])
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        model.fit(X_scaled, y, epochs=10, validation_split=0.2)
+        """,
+        [7],
+        id="max-abs-scaler-then-keras-validation-split",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+        from sklearn.preprocessing import StandardScaler
+        from tensorflow import keras
+
+        X = np.load("X.npy")
+        y = np.load("y.npy")
+        X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+
+        scaler = StandardScaler()
+        X_train = scaler.fit_transform(X_train)
+        X_test = scaler.transform(X_test)
+
+        model = keras.Sequential([keras.layers.Input(shape=(8,)), keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        # validation_split carves the validation rows out of data the scaler already saw
+        model.fit(X_train, y_train, epochs=20, validation_split=0.1)
+        """,
+        [11],
+        id="training-split-scaled-then-validation-split-of-it",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.preprocessing import QuantileTransformer
+
+        X_train = np.load("train_X.npy")
+        X_test = np.load("test_X.npy")
+
+        qt = QuantileTransformer(output_distribution="normal")
+        qt.fit(np.concatenate([X_train, X_test]))
+        X_train_t = qt.transform(X_train)
+        X_test_t = qt.transform(X_test)
+        """,
+        [8],
+        id="quantile-transformer-fit-on-concatenation-with-test",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+        from sklearn.preprocessing import StandardScaler
+
+        X = np.load("X.npy")
+        y = np.load("y.npy")
+        X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.2)
+        X_test = np.load("holdout_X.npy")
+
+        scaler = StandardScaler()
+        scaler.fit(np.concatenate((X_train, X_val, X_test), axis=0))
+        """,
+        [11],
+        id="fit-on-concatenated-tuple-of-splits",
+    ),
+    pytest.param(
+        """\
+        import pandas as pd
+        from sklearn.preprocessing import PowerTransformer
+
+        train_df = pd.read_csv("train.csv")
+        test_df = pd.read_csv("test.csv")
+        features = ["age", "income", "balance"]
+
+        pt = PowerTransformer(method="yeo-johnson")
+        pt.fit(pd.concat([train_df, test_df])[features])
+        train_df[features] = pt.transform(train_df[features])
+        test_df[features] = pt.transform(test_df[features])
+        """,
+        [9],
+        id="power-transformer-fit-on-pandas-concat-with-test",
+    ),
+    pytest.param(
+        """\
+        import pandas as pd
+        from sklearn.preprocessing import StandardScaler
+
+        train_df = pd.read_csv("train.csv")
+        test_df = pd.read_csv("test.csv")
+
+        scaler = StandardScaler()
+        scaler.fit(pd.concat([train_df, test_df], axis=0, ignore_index=True))
+        train_scaled = scaler.transform(train_df)
+        test_scaled = scaler.transform(test_df)
+        """,
+        [8],
+        id="standard-scaler-fit-on-pandas-concat-of-train-and-test-frames",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn import preprocessing
+        from sklearn.model_selection import train_test_split
+
+        X = np.load("X.npy")
+        y = np.load("y.npy")
+
+        scaler = preprocessing.StandardScaler()
+        X_std = scaler.fit_transform(X)
+        X_train, X_test, y_train, y_test = train_test_split(X_std, y)
+        """,
+        [9],
+        id="scaler-through-from-sklearn-import-preprocessing",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+        from sklearn.preprocessing import MinMaxScaler as Scaler
+
+        X = np.load("X.npy")
+        y = np.load("y.npy")
+
+        X = Scaler().fit_transform(X)
+        X_train, X_test, y_train, y_test = train_test_split(X, y)
+        """,
+        [8],
+        id="scaler-imported-under-an-alias",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        import tensorflow as tf
+
+        x = np.load("features.npy").astype("float32")
+        y = np.load("targets.npy").astype("float32")
+
+        normalizer = tf.keras.layers.Normalization(axis=-1)
+        normalizer.adapt(x)
+        model = tf.keras.Sequential([
+            tf.keras.layers.Input(shape=(9,)),
+            normalizer,
+            tf.keras.layers.Dense(64, activation="relu"),
+            tf.keras.layers.Dense(1),
+        ])
+        model.compile(optimizer="adam", loss="mae")
+        model.fit(x, y, epochs=100, validation_split=0.2)
+        """,
+        [8],
+        id="tf-keras-normalization-adapt-then-validation-split",
+    ),
+    pytest.param(
+        """\
+        import keras
+        import numpy as np
+        from keras import layers as L
+
+        features = np.load("features.npy")
+        labels = np.load("labels.npy")
+
+        norm = L.Normalization()
+        norm.adapt(features)
+        x_train, x_test = features[:4000], features[4000:]
+        y_train, y_test = labels[:4000], labels[4000:]
+
+        inputs = keras.Input(shape=(16,))
+        outputs = L.Dense(1)(norm(inputs))
+        model = keras.Model(inputs, outputs)
+        """,
+        [9],
+        id="keras-layers-alias-normalization-adapt-then-slicing",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+        from tensorflow import keras
+
+        X = np.load("X.npy")
+        y = np.load("y.npy")
+
+        normalizer = keras.layers.Normalization()
+        normalizer.adapt(X)
+        X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+        """,
+        [9],
+        id="normalization-adapt-on-full-data-then-train-test-split",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+        from sklearn.preprocessing import StandardScaler
+
+
+        def main():
+            X = np.load("X.npy")
+            y = np.load("y.npy")
+            X = StandardScaler().fit_transform(X)
+            X_train, X_test, y_train, y_test = train_test_split(X, y)
+            print(X_train.shape, X_test.shape)
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+        [9],
+        id="inside-main-of-a-script",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+        from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+        X = np.load("X.npy")
+        y = np.load("y.npy").reshape(-1, 1)
+
+        # only the feature scaler is fitted on data that is split afterwards
+        y_scaler = MinMaxScaler()
+        X_all = StandardScaler().fit_transform(X)
+        X_train, X_test, y_train, y_test = train_test_split(X_all, y)
+        y_train = y_scaler.fit_transform(y_train)
+        """,
+        [10],
+        id="only-the-leaking-scaler-of-two",
+    ),
+]
+
+SILENT = [
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+        from sklearn.preprocessing import StandardScaler
+
+        X = np.load("X.npy")
+        y = np.load("y.npy")
+        X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+
+        scaler = StandardScaler()
+        scaler.fit(X_train)
+        X_train = scaler.transform(X_train)
+        X_test = scaler.transform(X_test)
+        """,
+        id="split-first-then-fit-on-train-split",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+        from sklearn.preprocessing import MinMaxScaler
+
+        X = np.load("X.npy")
+        y = np.load("y.npy")
+        X_train, X_test, y_train, y_test = train_test_split(X, y)
+
+        scaler = MinMaxScaler()
+        X_train_scaled = scaler.fit_transform(X_train)
+        X_test_scaled = scaler.transform(X_test)
+        """,
+        id="fit-transform-train-transform-test",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import cross_val_score
+        from sklearn.pipeline import Pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        X = np.load("X.npy")
+        y = np.load("y.npy")
+        pipe = Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression())])
+        print(cross_val_score(pipe, X, y, cv=5).mean())
+        """,
+        id="pipeline-given-to-cross-val-score",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.model_selection import GridSearchCV, train_test_split
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import RobustScaler
+        from sklearn.svm import SVC
+
+        X = np.load("X.npy")
+        y = np.load("y.npy")
+        X_train, X_test, y_train, y_test = train_test_split(X, y)
+        search = GridSearchCV(make_pipeline(RobustScaler(), SVC()), {"svc__C": [0.1, 1, 10]})
+        search.fit(X_train, y_train)
+        print(search.score(X_test, y_test))
+        """,
+        id="make-pipeline-in-grid-search",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        import pandas as pd
+        from sklearn.preprocessing import StandardScaler
+        from tensorflow import keras
+
+        train = pd.read_csv("train.csv")
+        unseen = pd.read_csv("unseen.csv")
+
+        # final model on all labelled data; the unseen file is only transformed
+        scaler = StandardScaler()
+        X = scaler.fit_transform(train.drop(columns=["y"]))
+        model = keras.Sequential([keras.layers.Input(shape=(X.shape[1],)), keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(X, train["y"], epochs=50)
+        predictions = model.predict(scaler.transform(unseen))
+        """,
+        id="final-model-on-all-data-never-split",
+    ),
+    pytest.param(
+        """\
+        import tensorflow as tf
+
+        (x_train, y_train), (x_test, y_test) = tf.keras.datasets.boston_housing.load_data()
+
+        normalizer = tf.keras.layers.Normalization(axis=-1)
+        normalizer.adapt(x_train)
+        model = tf.keras.Sequential([normalizer, tf.keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x_train, y_train, validation_data=(x_test, y_test), epochs=10)
+        """,
+        id="normalization-adapt-on-x-train-from-dataset-loader",
+    ),
+    pytest.param(
+        """\
+        import keras
+        import numpy as np
+        from keras import layers as L
+        from sklearn.model_selection import train_test_split
+
+        X = np.load("X.npy")
+        y = np.load("y.npy")
+        x_train, x_val, y_train, y_val = train_test_split(X, y, test_size=0.2)
+
+        norm = L.Normalization()
+        norm.adapt(x_train)
+        model = keras.Sequential([L.Input(shape=(12,)), norm, L.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=10)
+        """,
+        id="normalization-adapt-on-train-split-with-validation-data",
+    ),
+    pytest.param(
+        """\
+        from sklearn.preprocessing import StandardScaler
+
+
+        def standardize(X):
+            # the caller decides what X is; nothing here is split
+            return StandardScaler().fit_transform(X)
+        """,
+        id="data-of-unknown-origin-without-split",
+    ),
+    pytest.param(
+        """\
+        import pandas as pd
+        from sklearn.model_selection import train_test_split
+        from sklearn.preprocessing import LabelEncoder
+
+        df = pd.read_csv("reviews.csv")
+        # encoding the label vocabulary is not learning feature statistics
+        encoder = LabelEncoder()
+        encoder.fit(df["label"])
+        y = encoder.transform(df["label"])
+        X_train, X_test, y_train, y_test = train_test_split(df["text"], y)
+        """,
+        id="label-encoder-on-all-labels",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+
+
+        class OutlierClipper:
+            def fit(self, X):
+                return self
+
+            def transform(self, X):
+                return np.clip(X, -3, 3)
+
+
+        X = np.load("X.npy")
+        y = np.load("y.npy")
+        X = OutlierClipper().fit(X).transform(X)
+        X_train, X_test, y_train, y_test = train_test_split(X, y)
+        """,
+        id="non-sklearn-object-with-fit",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.linear_model import Ridge
+        from sklearn.model_selection import KFold
+        from sklearn.preprocessing import StandardScaler
+
+        X = np.load("X.npy")
+        y = np.load("y.npy")
+
+        for train_idx, test_idx in KFold(n_splits=5).split(X):
+            # fitted on the fold's training rows only
+            scaler = StandardScaler().fit(X[train_idx])
+            model = Ridge().fit(scaler.transform(X[train_idx]), y[train_idx])
+            print(model.score(scaler.transform(X[test_idx]), y[test_idx]))
+        """,
+        id="scaler-fitted-per-fold-on-training-indices",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+        from sklearn.preprocessing import StandardScaler
+        from tensorflow import keras
+
+        X = np.load("X.npy")
+        y = np.load("y.npy")
+        X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.2)
+        scaler = StandardScaler().fit(X_train)
+
+        model = keras.Sequential([keras.layers.Input(shape=(8,)), keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(
+            scaler.transform(X_train),
+            y_train,
+            validation_data=(scaler.transform(X_val), y_val),
+            epochs=20,
+        )
+        """,
+        id="keras-fit-with-explicit-validation-data",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.preprocessing import StandardScaler
+
+        # two shards of training data: no test data in the concatenation
+        shard_a = np.load("train_part_a.npy")
+        shard_b = np.load("train_part_b.npy")
+        X_train = np.concatenate([shard_a, shard_b])
+        X_test = np.load("test.npy")
+
+        scaler = StandardScaler().fit(X_train)
+        X_test_scaled = scaler.transform(X_test)
+        """,
+        id="concatenation-of-training-shards-only",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.preprocessing import StandardScaler
+        from tensorflow import keras
+
+        X = np.load("X.npy")
+        y = np.load("y.npy")
+        X = StandardScaler().fit_transform(X)
+
+        model = keras.Sequential([keras.layers.Input(shape=(8,)), keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        # no validation_split: the whole scaled data set is training data
+        model.fit(X, y, epochs=30, batch_size=64)
+        """,
+        id="keras-fit-on-scaled-data-without-validation-split",
+    ),
+    pytest.param(
+        """\
+        import pandas as pd
+        from sklearn import preprocessing
+
+        train_df = pd.read_csv("train.csv")
+        test_df = pd.read_csv("test.csv")
+        cols = ["f1", "f2", "f3"]
+
+        scaler = preprocessing.MinMaxScaler()
+        train_df[cols] = scaler.fit_transform(train_df[cols])
+        test_df[cols] = scaler.transform(test_df[cols])
+        """,
+        id="separate-train-and-test-files-fit-on-train",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from sklearn.decomposition import PCA
+        from sklearn.model_selection import train_test_split
+        from sklearn.preprocessing import PowerTransformer
+
+        X = np.load("X.npy")
+        y = np.load("y.npy")
+        X_train, X_test, y_train, y_test = train_test_split(X, y)
+
+        pt = PowerTransformer()
+        X_train_t = pt.fit_transform(X_train)
+        X_test_t = pt.transform(X_test)
+        pca = PCA(n_components=4).fit(X_train_t)
+        """,
+        id="power-transformer-on-train-split",
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), REPORTED)
+def test_reports_fit_on_data_that_later_becomes_test_data(src: str, expected: list[int]) -> None:
+    assert lines_of(src, CODE) == expected
+
+
+@pytest.mark.parametrize("src", SILENT)
+def test_silent_when_fitted_only_on_training_data(src: str) -> None:
+    assert lines_of(src, CODE) == []
+
+
+def notebook_findings(root: Path, cells: list) -> list[tuple[int | None, int]]:
+    """``(cell, line)`` of every KER501 finding in a notebook made of ``cells``."""
+    nbformat.write(new_notebook(cells=cells), str(root / "analysis.ipynb"))
+    result = lint_paths([root], select=[CODE])
+    return sorted((f.cell, f.line) for f in result.findings if f.code == CODE)
+
+
+IMPORTS_CELL = """\
+import pandas as pd
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler"""
+
+
+def test_notebook_reports_fit_cell_and_line_when_split_is_in_a_later_cell(tmp_path: Path) -> None:
+    cells = [
+        new_markdown_cell("# Churn model"),
+        new_code_cell(IMPORTS_CELL),
+        new_code_cell(
+            'df = pd.read_csv("churn.csv")\n'
+            'X = df.drop(columns=["churn"])\n'
+            "X_scaled = StandardScaler().fit_transform(X)"
+        ),
+        new_markdown_cell("## Split"),
+        new_code_cell('X_train, X_test, y_train, y_test = train_test_split(X_scaled, df["churn"])'),
+    ]
+    # the fit_transform is on line 3 of the 3rd cell (markdown cells count)
+    assert notebook_findings(tmp_path, cells) == [(3, 3)]
+
+
+def test_notebook_silent_when_split_comes_first(tmp_path: Path) -> None:
+    cells = [
+        new_code_cell(IMPORTS_CELL),
+        new_code_cell(
+            'df = pd.read_csv("churn.csv")\n'
+            'X = df.drop(columns=["churn"])\n'
+            'X_train, X_test, y_train, y_test = train_test_split(X, df["churn"])'
+        ),
+        new_markdown_cell("Scale with training statistics only."),
+        new_code_cell(
+            "scaler = StandardScaler()\n"
+            "X_train = scaler.fit_transform(X_train)\n"
+            "X_test = scaler.transform(X_test)"
+        ),
+    ]
+    assert notebook_findings(tmp_path, cells) == []
