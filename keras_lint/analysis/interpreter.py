@@ -15,7 +15,7 @@ data-provenance events of the leakage analysis are recorded by ``DataFlow`` thro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,7 @@ import libcst as cst
 from keras_lint.analysis import keras_api
 from keras_lint.analysis.data_flow import DataFlow
 from keras_lint.analysis.names import dotted_name, import_from_module, keras_leaf, normalize
+from keras_lint.analysis.syntax import calls_in, child_nodes
 from keras_lint.analysis.values import (
     UNKNOWN,
     CallSite,
@@ -48,9 +49,11 @@ from keras_lint.analysis.values import (
 if TYPE_CHECKING:
     from keras_lint.analysis.project import ProjectIndex
 
-MAX_CALL_DEPTH = 6
+MAX_CALL_DEPTH = 4
+#: a function called from many places is interpreted in place this many times, then unknown
+MAX_INLINES_PER_FUNCTION = 8
 #: statements interpreted per linted file before inlining stops (pathological inputs stay fast)
-STATEMENT_BUDGET = 60_000
+STATEMENT_BUDGET = 20_000
 
 
 @dataclass
@@ -167,6 +170,8 @@ class Frame:
     is_module: bool
     depth: int
     returns: list[tuple[Value, dict[int, Tri]]] = field(default_factory=list)
+    #: a ``yield`` was met: calling the function returns a generator, not its return value
+    is_generator: bool = False
 
     def bind(self, name: str, value: Value) -> None:
         self.state.env[name] = value
@@ -193,8 +198,15 @@ class Interpreter:
         self._statements = 0
         self._loading: set[str] = set()
         self._standalone = False
+        self._memo: dict[tuple[str, int], bool] = {}
+        self._inline_counts: dict[int, int] = {}
         #: modules whose code trains a model when run (a fit reached from the top level)
         self._training_modules: set[int] = set()
+
+    def _cached(self, key: tuple[str, int], compute: Callable[[], bool]) -> bool:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def entry_point_training(self, scope: ModuleScope) -> bool:
         """Whether running ``scope`` as a program reaches a ``fit`` (its own or a helper's)."""
@@ -246,7 +258,9 @@ class Interpreter:
             self.events = Events()  # __init__'s own events are reported by its own analysis
             self._call_function(init, [], {}, obj, 1, context, standalone=True)
             self.events = saved
-        if _compiles_outside(cls, {"__init__"}):
+        if context.state.compiled and self._cached(
+            ("compiles-outside", id(cls)), lambda: _compiles_outside(cls, {"__init__"})
+        ):
             for model_id in list(context.state.compiled):
                 context.state.compiled[model_id] = Tri.UNKNOWN
         return obj
@@ -654,6 +668,8 @@ class Interpreter:
             self._assign(node.target, value, frame)
             return value
         if isinstance(node, (cst.Await, cst.Yield)):
+            if isinstance(node, cst.Yield):
+                frame.is_generator = True
             inner = node.expression if isinstance(node, cst.Await) else node.value
             if isinstance(inner, cst.BaseExpression):
                 return self._eval(inner, frame)
@@ -665,11 +681,11 @@ class Interpreter:
         if isinstance(node, cst.Lambda):
             return UNKNOWN
         # Anything else (comparisons, boolean operations, f-strings...): its calls still count.
-        for child in node.children:
+        for child in child_nodes(node):
             if isinstance(child, cst.BaseExpression):
                 self._eval(child, frame)
             else:
-                for grandchild in child.children:
+                for grandchild in child_nodes(child):
                     if isinstance(grandchild, cst.BaseExpression):
                         self._eval(grandchild, frame)
         return UNKNOWN
@@ -984,7 +1000,7 @@ class Interpreter:
                 self._call_function(init, args, kwargs, obj, frame.depth + 1, frame)
             model = self._new_model(frame, "subclass", node)
             # A subclass that compiles itself: unknown is the honest answer.
-            if _class_compiles_itself(cls):
+            if self._cached(("compiles-itself", id(cls)), lambda: _class_compiles_itself(cls)):
                 frame.state.compiled[model.info.id] = Tri.UNKNOWN
             call = cls.method("call")
             if call is not None:
@@ -1092,14 +1108,17 @@ class Interpreter:
         standalone: bool = False,
     ) -> Value:
         node = function.node
-        if (
+        if depth > 1 and (
             depth > MAX_CALL_DEPTH
-            or any(f is node for f in self._stack)
             or self._statements > STATEMENT_BUDGET
+            or self._inline_counts.get(id(node), 0) >= MAX_INLINES_PER_FUNCTION
         ):
+            return UNKNOWN
+        if any(f is node for f in self._stack):
             return UNKNOWN
         if not standalone:
             self._inlined.add(id(node))
+            self._inline_counts[id(node)] = self._inline_counts.get(id(node), 0) + 1
         scope = function.scope
         compiled = dict(caller.state.compiled) if caller is not None else {}
         env = self._bind_parameters(node, args, kwargs, receiver, scope)
@@ -1120,7 +1139,7 @@ class Interpreter:
         result = frame.returns[0][0]
         for value, _ in frame.returns[1:]:
             result = join_values(result, value)
-        if node.asynchronous is not None or _is_generator(node):
+        if node.asynchronous is not None or frame.is_generator:
             return UNKNOWN
         return result
 
@@ -1214,41 +1233,16 @@ def _first_param(node: cst.FunctionDef) -> str | None:
     return params[0].name.value if params else None
 
 
-def _is_generator(node: cst.FunctionDef) -> bool:
-    found = False
-
-    class _Finder(cst.CSTVisitor):
-        def visit_Yield(self, _node: cst.Yield) -> bool:
-            nonlocal found
-            found = True
-            return False
-
-        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
-            return inner is node
-
-        def visit_Lambda(self, _node: cst.Lambda) -> bool:
-            return False
-
-    node.visit(_Finder())
-    return found
-
-
 def _class_compiles_itself(cls: ClassValue) -> bool:
     """A model subclass that calls ``self.compile``/``super().compile`` in one of its methods."""
-    found = False
-
-    class _Finder(cst.CSTVisitor):
-        def visit_Call(self, call: cst.Call) -> None:
-            nonlocal found
-            if dotted_name(call.func) == "self.compile":
-                found = True
-            if isinstance(call.func, cst.Attribute) and call.func.attr.value == "compile":
-                inner = call.func.value
-                if isinstance(inner, cst.Call) and dotted_name(inner.func) == "super":
-                    found = True
-
-    cls.node.visit(_Finder())
-    return found
+    for call in calls_in(cls.node):
+        if dotted_name(call.func) == "self.compile":
+            return True
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "compile":
+            inner = call.func.value
+            if isinstance(inner, cst.Call) and dotted_name(inner.func) == "super":
+                return True
+    return False
 
 
 def _compiles_outside(cls: ClassValue, methods: set[str]) -> bool:
@@ -1256,21 +1250,10 @@ def _compiles_outside(cls: ClassValue, methods: set[str]) -> bool:
     for name, function in cls.methods.items():
         if name in methods:
             continue
-        for call in _calls_in(function.node):
+        for call in calls_in(function.node):
             if isinstance(call.func, cst.Attribute) and call.func.attr.value == "compile":
                 return True
     return False
-
-
-def _calls_in(node: cst.CSTNode) -> list[cst.Call]:
-    calls: list[cst.Call] = []
-
-    class _Collector(cst.CSTVisitor):
-        def visit_Call(self, call: cst.Call) -> None:
-            calls.append(call)
-
-    node.visit(_Collector())
-    return calls
 
 
 def _model_activation(info: ModelInfo) -> str | None:

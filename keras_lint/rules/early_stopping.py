@@ -23,8 +23,9 @@ class EarlyStoppingWithoutRestore(PythonRule):
     Reports a Keras `EarlyStopping(...)` callback created without `restore_best_weights=True`
     (the argument is missing or literally `False`), unless the file also saves the best model
     with `ModelCheckpoint(..., save_best_only=True)` and loads that file back (`load_weights` or
-    `load_model`) after the training call. A value that is not a literal, or arguments passed through `**kwargs`, are
-    not judged; an `EarlyStopping` that is not Keras' (PyTorch Lightning's, say) is ignored.
+    `load_model`) after the training call. A value that is not a literal, or arguments passed
+    through `**kwargs`, are not judged; an `EarlyStopping` that is not Keras' (PyTorch
+    Lightning's, say) is ignored.
 
     ## Why is this bad?
     EarlyStopping stops training after `patience` epochs without improvement, and by default the

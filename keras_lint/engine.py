@@ -1,0 +1,408 @@
+"""Lint sources with the selected rules: the one entry point every front end calls.
+
+Per Python source: decode, check the syntax with CPython's fast parser, parse with libcst once
+(only when a selected rule's trigger occurs in the text), build the shared facts, run the rules
+whose trigger occurs, and compute positions only for files where a rule reported something.
+The engine prints nothing: internal errors are returned, one line each, in ``LintResult.errors``.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from keras_lint.analysis import ModuleFacts, ProjectIndex, build_module_facts
+from keras_lint.discovery import discover
+from keras_lint.finding import Finding
+from keras_lint.parse_error import PARSE_ERROR_CODE, parse_error
+from keras_lint.rules import ALL_RULES
+from keras_lint.rules.base import DockerfileRule, PythonRule, Report, Rule
+from keras_lint.selection import select_rules
+from keras_lint.sources import PythonSource, SourceDecodeError, SourceKind, source_kind
+from keras_lint.sources.dockerfile import DockerfileError, DockerfileFacts, load_dockerfile
+from keras_lint.sources.notebook import (
+    NotebookError,
+    cell_program,
+    notebook_program,
+    read_code_cells,
+)
+from keras_lint.sources.python import decode_python, split_lines
+from keras_lint.suppression import dockerfile_pragma_suppresses, noqa_suppresses
+
+__all__ = ["LintResult", "lint_paths", "lint_source"]
+
+
+@dataclass
+class LintResult:
+    #: sorted by ``Finding.sort_key``
+    findings: list[Finding]
+    files_checked: int
+    #: internal errors (a rule or the analysis crashed), one line each
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _SyntaxProblem:
+    line: int
+    column: int
+    message: str
+    #: nesting too deep for a parser's stack: libcst's native parser must not see this text
+    too_deep: bool = False
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _libcst_parse(text: str) -> cst.Module | _SyntaxProblem:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        return _SyntaxProblem(
+            error.raw_line, error.raw_column + 1, f"cannot parse: {error.message}"
+        )
+    except RecursionError:
+        return _SyntaxProblem(1, 1, "cannot parse: too deeply nested")
+    except Exception as error:  # the native parser has raised other errors on odd input
+        return _SyntaxProblem(1, 1, f"cannot parse: {type(error).__name__}: {error}")
+
+
+def _compile_check(text: str, path: str) -> _SyntaxProblem | None:
+    """CPython's own parser: far faster than libcst when only syntax errors are wanted."""
+    try:
+        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:
+        deep = any(word in error.msg for word in ("too many nested", "too complex", "nested too"))
+        return _SyntaxProblem(
+            error.lineno or 1, error.offset or 1, f"cannot parse: {error.msg}", too_deep=deep
+        )
+    except (ValueError, RecursionError, MemoryError) as error:
+        return _SyntaxProblem(
+            1, 1, f"cannot parse: {type(error).__name__}: {error}", too_deep=True
+        )
+    return None
+
+
+def _nul_problem(text: str) -> _SyntaxProblem | None:
+    offset = text.find("\x00")
+    if offset < 0:
+        return None
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return _SyntaxProblem(line, column, "source contains NUL bytes (binary file?)")
+
+
+class _Linter:
+    """The selected rules, instantiated once, and the errors met while running them."""
+
+    def __init__(
+        self,
+        rules: Sequence[type[Rule]] | None,
+        select: Sequence[str] | None,
+        ignore: Sequence[str] | None,
+    ) -> None:
+        selection = select_rules(ALL_RULES if rules is None else rules, select, ignore)
+        self.report_parse_errors = selection.report_parse_errors
+        self.python_rules = [rule() for rule in selection.rules if issubclass(rule, PythonRule)]
+        self.dockerfile_rules = [
+            rule() for rule in selection.rules if issubclass(rule, DockerfileRule)
+        ]
+        self.errors: list[str] = []
+
+    # -- entry points ---------------------------------------------------------------------
+
+    def lint_text(
+        self, text: str, path: str, kind: SourceKind, project: ProjectIndex | None
+    ) -> list[Finding]:
+        if kind == "notebook":
+            findings = self.lint_notebook(text, path, project)
+        elif kind == "dockerfile":
+            findings = self.lint_dockerfile_text(text, path)
+        else:
+            findings = self.lint_python(text.removeprefix("\ufeff"), path, project)
+        return self.keep(findings)
+
+    def keep(self, findings: list[Finding]) -> list[Finding]:
+        if self.report_parse_errors:
+            return findings
+        return [finding for finding in findings if finding.code != PARSE_ERROR_CODE]
+
+    def lint_python(self, text: str, path: str, project: ProjectIndex | None) -> list[Finding]:
+        problem = _nul_problem(text)
+        if problem is not None:
+            return [parse_error(path, problem.line, problem.column, problem.message)]
+        source = PythonSource(text)
+        module = self.parse(source.text, path)
+        if isinstance(module, _SyntaxProblem):
+            return self.suppressed(
+                [parse_error(path, module.line, module.column, module.message)], source
+            )
+        return self.run_python_rules(module, source, path, project)
+
+    def lint_notebook(self, text: str, path: str, project: ProjectIndex | None) -> list[Finding]:
+        try:
+            cells = read_code_cells(text)
+        except NotebookError as error:
+            return [parse_error(path, 1, 1, error.message)]
+        source = notebook_program(cells)
+        full = self.needs_libcst(source.text)
+        module = self.parse(source.text, path, full=full)
+        findings: list[Finding] = []
+        if isinstance(module, _SyntaxProblem):
+            # Report each cell that is broken on its own; lint the others as one program.
+            broken: dict[int, _SyntaxProblem] = {}
+            for cell in cells:
+                problem = self.parse(cell_program(cell), path, full=full)
+                if isinstance(problem, _SyntaxProblem):
+                    broken[cell.index] = problem
+            findings = [
+                parse_error(path, problem.line, problem.column, problem.message, cell=index)
+                for index, problem in broken.items()
+            ]
+            source = notebook_program(cells, blank=broken)
+            module = self.parse(source.text, path, full=full)
+            if isinstance(module, _SyntaxProblem):  # cells that parse alone but not together
+                cell_index, line = source.user_line(module.line)
+                findings.append(
+                    parse_error(path, line, module.column, module.message, cell=cell_index)
+                )
+                return self.suppressed(findings, source)
+        return self.suppressed(findings, source) + self.run_python_rules(
+            module, source, path, project
+        )
+
+    def lint_dockerfile_text(self, text: str, path: str) -> list[Finding]:
+        try:
+            facts = load_dockerfile(path, text)
+        except DockerfileError as error:
+            return [parse_error(path, error.line, 1, error.message)]
+        return self.run_dockerfile_rules(facts, text, path)
+
+    # -- Python -----------------------------------------------------------------------------
+
+    def triggered(self, text: str) -> list[PythonRule]:
+        """The selected rules that could report in ``text``: their trigger occurs there."""
+        return [
+            rule for rule in self.python_rules if rule.trigger is None or rule.trigger.search(text)
+        ]
+
+    def needs_libcst(self, text: str) -> bool:
+        return bool(self.triggered(text))
+
+    def parse(
+        self, text: str, path: str, *, full: bool | None = None
+    ) -> cst.Module | _SyntaxProblem | None:
+        """The libcst module, a syntax problem, or None when no rule needs the tree.
+
+        CPython's parser runs first, on every source: it is fast, its messages and positions
+        are the clearer ones (and so do not depend on which rules are selected), and it rejects
+        the pathologically nested code on which libcst's native parser overflows its stack.
+        """
+        if full is None:
+            full = self.needs_libcst(text)
+        problem = _compile_check(text, path)
+        if problem is None:
+            return _libcst_parse(text) if full else None
+        if problem.too_deep:
+            return problem
+        # Syntax newer than the running Python (3.12 f-strings, type parameters) is still
+        # valid code: libcst's grammar decides.
+        module = _libcst_parse(text)
+        if isinstance(module, _SyntaxProblem):
+            return problem
+        return module if full else None
+
+    def run_python_rules(
+        self,
+        module: cst.Module | None,
+        source: PythonSource,
+        path: str,
+        project: ProjectIndex | None,
+    ) -> list[Finding]:
+        rules = self.triggered(source.text)
+        if module is None or not rules:
+            return []
+        try:
+            facts = build_module_facts(module, path, project)
+        except Exception as error:
+            self.errors.append(_one_line(f"{path}: analysis failed: {_describe(error)}"))
+            return []
+        findings: list[Finding] = []
+        for rule in rules:
+            try:
+                for report in rule.check(facts):
+                    findings.append(self.python_finding(rule, report, facts, source, path))
+            except Exception as error:
+                self.errors.append(_rule_error(path, rule, error))
+        return self.suppressed(findings, source)
+
+    def python_finding(
+        self,
+        rule: Rule,
+        report: Report,
+        facts: ModuleFacts,
+        source: PythonSource,
+        path: str,
+    ) -> Finding:
+        if report.span is not None:
+            line, column, end_line, end_column = report.span
+        elif report.node is not None:
+            found = facts.position(report.node)
+            line, column = found.start.line, found.start.column + 1
+            end_line, end_column = found.end.line, found.end.column + 1
+        else:
+            line, column, end_line, end_column = 1, 1, 1, 1
+        cell, user_line = source.user_line(line)
+        end_cell, user_end_line = source.user_line(end_line)
+        if end_cell != cell:  # a span cannot leave its cell; keep its start
+            user_end_line, end_column = user_line, column
+        return Finding(
+            path=path,
+            line=user_line,
+            column=column,
+            end_line=user_end_line,
+            end_column=end_column,
+            code=rule.code,
+            name=rule.name,
+            message=report.message,
+            cell=cell,
+        )
+
+    @staticmethod
+    def suppressed(findings: list[Finding], source: PythonSource) -> list[Finding]:
+        """``findings`` without those a ``# noqa`` comment on their line silences."""
+        return [
+            finding
+            for finding in findings
+            if not noqa_suppresses(source.original_line(finding.cell, finding.line), finding.code)
+        ]
+
+    # -- Dockerfiles ------------------------------------------------------------------------
+
+    def run_dockerfile_rules(self, facts: DockerfileFacts, text: str, path: str) -> list[Finding]:
+        lines = split_lines(text)
+        findings: list[Finding] = []
+        for rule in self.dockerfile_rules:
+            try:
+                for report in rule.check(facts):
+                    line, column, end_line, end_column = report.span or (1, 1, 1, 1)
+                    if dockerfile_pragma_suppresses(lines, line, rule.code):
+                        continue
+                    findings.append(
+                        Finding(path, line, column, end_line, end_column, rule.code, rule.name,
+                                report.message)
+                    )  # fmt: skip
+            except Exception as error:
+                self.errors.append(_rule_error(path, rule, error))
+        return findings
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def _rule_error(path: str, rule: Rule, error: Exception) -> str:
+    return _one_line(f"{path}: rule {rule.code} ({rule.name}) failed: {_describe(error)}")
+
+
+def _kind_of(path: str | Path) -> SourceKind:
+    return source_kind(path) or "python"
+
+
+def lint_source(
+    text: str,
+    path: str = "<string>",
+    *,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    project: ProjectIndex | None = None,
+    rules: Sequence[type[Rule]] | None = None,
+) -> list[Finding]:
+    """Lint one source given as text; its kind (Python, notebook, Dockerfile) comes from ``path``.
+
+    ``rules`` replaces the registry (tests pass their own). Raises UsageError for unknown codes.
+    """
+    linter = _Linter(rules, select, ignore)
+    return sorted(linter.lint_text(text, path, _kind_of(path), project), key=Finding.sort_key)
+
+
+def _decode(data: bytes, kind: SourceKind) -> str:
+    if kind == "python":
+        return decode_python(data)
+    try:
+        return data.decode("utf-8-sig")  # notebooks are JSON and Docker reads UTF-8
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise SourceDecodeError(f"cannot decode as utf-8: {error.reason}", line, column) from error
+
+
+def _read(path: Path, kind: SourceKind) -> str | Finding:
+    """The decoded text of a file, or the KER001 finding that says why there is none."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return parse_error(str(path), 1, 1, f"cannot read: {error.strerror or error}")
+    try:
+        return _decode(data, kind)
+    except SourceDecodeError as error:
+        return parse_error(str(path), error.line, error.column, error.message)
+
+
+def lint_paths(
+    paths: Sequence[str | Path] = (".",),
+    *,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    rules: Sequence[type[Rule]] | None = None,
+) -> LintResult:
+    """Lint every Python file, notebook and Dockerfile under ``paths``.
+
+    Raises UsageError for a missing path or an unknown code; every other problem is either a
+    KER001 finding (an unreadable or unparsable file) or an entry in ``errors``.
+    """
+    linter = _Linter(rules, select, ignore)
+    discovered = discover(paths)
+    findings = [
+        parse_error(str(folder), 1, 1, f"cannot read folder: {reason}")
+        for folder, reason in discovered.unreadable
+    ]
+    kinds = [(path, _kind_of(path)) for path in discovered.files]
+
+    # Dockerfiles first: their ENV values are facts about every Python file of the project.
+    dockerfile_env: dict[str, str] = {}
+    for path, kind in kinds:
+        if kind != "dockerfile":
+            continue
+        text = _read(path, kind)
+        if isinstance(text, Finding):
+            findings.append(text)
+            continue
+        try:
+            facts = load_dockerfile(str(path), text)
+        except DockerfileError as error:
+            findings.append(parse_error(str(path), error.line, 1, error.message))
+            continue
+        dockerfile_env.update(facts.env)
+        findings.extend(linter.run_dockerfile_rules(facts, text, str(path)))
+
+    project = ProjectIndex(
+        [path for path, kind in kinds if kind == "python"], dockerfile_env=dockerfile_env
+    )
+    for path, kind in kinds:
+        if kind == "dockerfile":
+            continue
+        text = _read(path, kind)
+        if isinstance(text, Finding):
+            findings.append(text)
+        else:
+            findings.extend(linter.lint_text(text, str(path), kind, project))
+    return LintResult(
+        findings=sorted(linter.keep(findings), key=Finding.sort_key),
+        files_checked=len(discovered.files),
+        errors=linter.errors,
+    )

@@ -1,0 +1,19 @@
+"""``--format json``: an array of findings, each with exactly the keys of ``Finding.to_dict``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from keras_lint.finding import Finding
+from keras_lint.report.paths import display_path
+
+
+def render_json(findings: Sequence[Finding], files_checked: int = 0) -> str:
+    """``files_checked`` is accepted for a uniform signature; the array has no room for it."""
+    records = []
+    for finding in findings:
+        record = finding.to_dict()
+        record["path"] = display_path(finding.path)
+        records.append(record)
+    return json.dumps(records, indent=2, ensure_ascii=False) + "\n"

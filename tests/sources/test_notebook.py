@@ -1,0 +1,211 @@
+"""Notebooks: one program from the code cells, IPython syntax masked, positions per cell."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import libcst as cst
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from keras_lint.analysis import ModuleFacts
+from keras_lint.engine import lint_paths, lint_source
+from keras_lint.finding import Finding
+from keras_lint.rules.base import PythonRule, Report
+from keras_lint.sources.notebook import mask_ipython, notebook_program, read_code_cells
+
+
+class _Calls(cst.CSTVisitor):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.calls: list[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name) and node.func.value == self.name:
+            self.calls.append(node)
+
+
+class BoomRule(PythonRule):
+    code = "KER901"
+    name = "boom-call"
+    summary = "boom is called"
+    trigger = re.compile("boom")
+
+    def check(self, facts: ModuleFacts) -> Iterator[Report]:
+        visitor = _Calls("boom")
+        facts.module.visit(visitor)
+        for call in visitor.calls:
+            yield Report("boom is called", node=call)
+
+
+class EnvRule(PythonRule):
+    """Reports every ``os.environ[...] = ...`` subscript key it sees, to observe ``%env``."""
+
+    code = "KER902"
+    name = "env"
+    summary = "environment set"
+    trigger = re.compile("environ")
+
+    def check(self, facts: ModuleFacts) -> Iterator[Report]:
+        for node in _walk(facts.module):
+            if isinstance(node, cst.Assign) and isinstance(node.targets[0].target, cst.Subscript):
+                target = node.targets[0].target
+                key = facts.module.code_for_node(target.slice[0])
+                value = facts.module.code_for_node(node.value)
+                yield Report(f"{key}={value}", node=node)
+
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    yield node
+    for child in node.children:
+        yield from _walk(child)
+
+
+RULES = [BoomRule, EnvRule]
+
+
+def write_notebook(tmp_path: Path, *cells: nbformat.NotebookNode) -> Path:
+    path = tmp_path / "train.ipynb"
+    path.write_text(nbformat.writes(new_notebook(cells=list(cells))), encoding="utf-8")
+    return path
+
+
+def lint_notebook(path: Path) -> list[Finding]:
+    result = lint_paths([path], rules=RULES)
+    assert result.errors == []
+    return result.findings
+
+
+def where(findings: list[Finding]) -> list[tuple[str, int | None, int, int]]:
+    return [(f.code, f.cell, f.line, f.column) for f in findings]
+
+
+def test_findings_carry_cell_among_all_cells_and_line_inside_it(tmp_path: Path) -> None:
+    path = write_notebook(
+        tmp_path,
+        new_markdown_cell("# Title\nsome text"),
+        new_code_cell("import os\nx = 1"),
+        new_markdown_cell("more"),
+        new_code_cell("y = 2\nif y:\n    boom(y)"),
+    )
+    assert where(lint_notebook(path)) == [("KER901", 4, 3, 5)]
+
+
+def test_cells_are_one_program(tmp_path: Path) -> None:
+    # a name defined in one cell and used in a later one: the analysis sees both
+    path = write_notebook(tmp_path, new_code_cell("def boom():\n    pass"), new_code_cell("boom()"))
+    assert where(lint_notebook(path)) == [("KER901", 2, 1, 1)]
+
+
+def test_line_magics_shell_escapes_and_help_are_masked(tmp_path: Path) -> None:
+    source = "%matplotlib inline\n!pip install keras\nfiles = !ls\nout = %sx ls\nboom?\n?boom\n"
+    source += "boom()"
+    path = write_notebook(tmp_path, new_code_cell(source))
+    assert where(lint_notebook(path)) == [("KER901", 1, 7, 1)]
+
+
+def test_masking_keeps_line_count_columns_and_indentation() -> None:
+    lines = [
+        "%time x = 1",
+        "files = !ls -la",
+        "if x:",
+        "    !echo hi \\",
+        "       more",
+        "    y = 1",
+        "np.array??",
+    ]
+    assert mask_ipython(lines) == [
+        "pass",
+        "files = None",
+        "if x:",
+        "    pass",
+        "    pass",
+        "    y = 1",
+        "pass",
+    ]
+
+
+def test_valid_python_is_never_masked() -> None:
+    lines = ["s = ('%d items'", "     % 3)"]
+    assert mask_ipython(lines) == lines
+
+
+def test_time_cell_magic_masks_only_its_line(tmp_path: Path) -> None:
+    path = write_notebook(tmp_path, new_code_cell("%%time\nx = 1\nboom()"))
+    assert where(lint_notebook(path)) == [("KER901", 1, 3, 1)]
+
+
+def test_other_cell_magics_mask_the_whole_cell(tmp_path: Path) -> None:
+    path = write_notebook(
+        tmp_path,
+        new_code_cell("%%bash\nboom(\necho done"),
+        new_code_cell("%%writefile x.py\nboom()"),
+        new_code_cell("boom()"),
+    )
+    assert where(lint_notebook(path)) == [("KER901", 3, 1, 1)]
+
+
+def test_env_magic_becomes_an_os_environ_assignment(tmp_path: Path) -> None:
+    path = write_notebook(
+        tmp_path,
+        new_code_cell("%env TF_FORCE_GPU_ALLOW_GROWTH=true\n%env KERAS_BACKEND jax"),
+        new_code_cell("%set_env A = b c"),
+    )
+    found = [(f.cell, f.line, f.message) for f in lint_notebook(path)]
+    assert found == [
+        (1, 1, '"TF_FORCE_GPU_ALLOW_GROWTH"="true"'),
+        (1, 2, '"KERAS_BACKEND"="jax"'),
+        (2, 1, '"A"="b c"'),
+    ]
+
+
+def test_invalid_json_is_ker001_and_other_files_still_lint(tmp_path: Path) -> None:
+    (tmp_path / "broken.ipynb").write_text("{not json", encoding="utf-8")
+    (tmp_path / "not_notebook.ipynb").write_text('{"a": 1}', encoding="utf-8")
+    (tmp_path / "a.py").write_text("boom()\n", encoding="utf-8")
+    result = lint_paths([tmp_path], rules=RULES)
+    found = sorted((Path(f.path).name, f.code, f.cell, f.line, f.column) for f in result.findings)
+    assert found == [
+        ("a.py", "KER901", None, 1, 1),
+        ("broken.ipynb", "KER001", None, 1, 1),
+        ("not_notebook.ipynb", "KER001", None, 1, 1),
+    ]
+
+
+def test_a_broken_cell_is_ker001_and_the_other_cells_are_still_linted(tmp_path: Path) -> None:
+    path = write_notebook(
+        tmp_path,
+        new_code_cell("boom()"),
+        new_markdown_cell("text"),
+        new_code_cell("x = 1\ndef f(:\n    pass"),
+        new_code_cell("boom()"),
+    )
+    assert where(lint_notebook(path)) == [
+        ("KER901", 1, 1, 1),
+        ("KER001", 3, 2, 7),
+        ("KER901", 4, 1, 1),
+    ]
+
+
+def test_noqa_is_read_from_the_cell_line(tmp_path: Path) -> None:
+    path = write_notebook(tmp_path, new_code_cell("boom()  # noqa: KER901\nboom()"))
+    assert where(lint_notebook(path)) == [("KER901", 1, 2, 1)]
+
+
+def test_lint_source_reads_a_notebook_by_its_suffix() -> None:
+    text = nbformat.writes(new_notebook(cells=[new_code_cell("x = 1"), new_code_cell("boom()")]))
+    assert where(lint_source(text, "nb.ipynb", rules=RULES)) == [("KER901", 2, 1, 1)]
+
+
+def test_program_maps_every_line_back_to_its_cell() -> None:
+    text = nbformat.writes(
+        new_notebook(
+            cells=[new_code_cell("a = 1\nb = 2\n"), new_markdown_cell("m"), new_code_cell("")]
+            + [new_code_cell("c = 3")]
+        )
+    )
+    source = notebook_program(read_code_cells(text))
+    assert source.text == "a = 1\nb = 2\nc = 3\n"
+    assert [source.user_line(n) for n in (1, 2, 3)] == [(1, 1), (1, 2), (4, 1)]
