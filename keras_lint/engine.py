@@ -373,8 +373,8 @@ def lint_paths(
     ]
     kinds = [(path, _kind_of(path)) for path in discovered.files]
 
-    # Dockerfiles first: their ENV values are facts about every Python file of the project.
-    dockerfile_env: dict[str, str] = {}
+    # Dockerfiles first: their ENV values are facts about the Python files of their folder.
+    dockerfile_env: dict[Path, dict[str, str]] = {}
     for path, kind in kinds:
         if kind != "dockerfile":
             continue
@@ -387,7 +387,7 @@ def lint_paths(
         except DockerfileError as error:
             findings.append(parse_error(str(path), error.line, 1, error.message))
             continue
-        dockerfile_env.update(facts.env)
+        dockerfile_env.setdefault(path.parent, {}).update(facts.env)
         findings.extend(linter.run_dockerfile_rules(facts, text, str(path)))
 
     project = ProjectIndex(

@@ -287,7 +287,7 @@ def test_lint_paths_passes_one_project_with_dockerfile_env(
     assert len(projects) == 1
     project = seen[0][1]
     assert project is not None
-    assert project.dockerfile_env == {"TF_FORCE_GPU_ALLOW_GROWTH": "true"}
+    assert project.container_env(str(tmp_path / "a.py")) == {"TF_FORCE_GPU_ALLOW_GROWTH": "true"}
     assert sorted(p.name for p in project.files) == ["a.py", "b.py"]
 
 

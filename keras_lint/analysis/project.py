@@ -29,11 +29,14 @@ class ProjectIndex:
     def __init__(
         self,
         python_files: Iterable[Path],
-        dockerfile_env: MappingABC[str, str] | None = None,
+        dockerfile_env: MappingABC[Path, MappingABC[str, str]] | None = None,
     ) -> None:
         self.files = [Path(p) for p in python_files]
-        #: ENV values of the project's Dockerfiles (``TF_FORCE_GPU_ALLOW_GROWTH`` satisfies KER301)
-        self.dockerfile_env: dict[str, str] = dict(dockerfile_env or {})
+        #: ENV values of the Dockerfiles of the tree, by the folder the Dockerfile is in
+        #: (``TF_FORCE_GPU_ALLOW_GROWTH`` there satisfies KER301)
+        self.dockerfile_env: dict[Path, dict[str, str]] = {
+            Path(folder).resolve(): dict(env) for folder, env in (dockerfile_env or {}).items()
+        }
         # every dotted suffix of a file's path is a name it may be imported by
         self._by_name: dict[str, list[Path]] = {}
         for path in self.files:
@@ -75,10 +78,21 @@ class ProjectIndex:
                     return name
         return None
 
+    def container_env(self, path: str) -> dict[str, str]:
+        """ENV of the Dockerfiles whose build folder holds ``path`` (the nearest wins)."""
+        merged: dict[str, str] = {}
+        folder = Path(path).resolve().parent
+        for ancestor in reversed([folder, *folder.parents]):
+            merged.update(self.dockerfile_env.get(ancestor, {}))
+        return merged
+
     def growth_enabled_anywhere(self) -> bool:
         """Whether any file of the tree (or its Dockerfile) mentions enabling GPU memory growth."""
         if self._growth_anywhere is None:
-            found = self.dockerfile_env.get("TF_FORCE_GPU_ALLOW_GROWTH", "").lower() == "true"
+            found = any(
+                env.get("TF_FORCE_GPU_ALLOW_GROWTH", "").lower() == "true"
+                for env in self.dockerfile_env.values()
+            )
             for path in self.files:
                 if found:
                     break

@@ -33,7 +33,8 @@ class MissingGpuMemoryGrowth(PythonRule):
     Reports the first Keras `fit` of a module that trains on the TensorFlow backend (`tf.keras`,
     or Keras 3 with no other backend chosen) when nothing enables GPU memory growth: neither
     `tf.config.experimental.set_memory_growth(gpu, True)`, nor `TF_FORCE_GPU_ALLOW_GROWTH=true`
-    (in `os.environ`, a notebook's `%env`, or an `ENV` of the project's Dockerfile), nor a memory
+    (in `os.environ`, a notebook's `%env`, or an `ENV` of a Dockerfile in the module's folder or
+    a folder above it), nor a memory
     limit through `tf.config.set_logical_device_configuration`, nor TF1 `gpu_options`. Helpers
     called from the module, and the top level of project modules it imports, count. A module
     that only defines training functions (no top-level training, no `__main__` block) is
@@ -97,7 +98,8 @@ class MissingGpuMemoryGrowth(PythonRule):
 def _growth_enabled(facts: ModuleFacts) -> bool:
     """Growth enabled by code that runs; in a library module, by code anywhere in it."""
     counts = (lambda standalone: not standalone) if facts.is_entry_point else (lambda _: True)
-    if facts.project is not None and _is_true(facts.project.dockerfile_env.get(_GROWTH_VARIABLE)):
+    container = facts.project.container_env(facts.path) if facts.project is not None else {}
+    if _is_true(container.get(_GROWTH_VARIABLE)):
         return True
     for setting in facts.env:
         if not counts(setting.standalone):

@@ -727,6 +727,15 @@ def build_model():
 
 TREE_REPORTED = [
     pytest.param(
+        {
+            "service/Dockerfile": "FROM python:3.11\nENV TF_FORCE_GPU_ALLOW_GROWTH=true\n",
+            "trainer/train.py": TRAIN_PY,
+        },
+        # a Dockerfile covers the Python files of its own build folder, not a sibling's
+        [("trainer/train.py", 6)],
+        id="dockerfile-of-a-sibling-folder-does-not-count",
+    ),
+    pytest.param(
         {"train.py": TRAIN_PY},
         [("train.py", 6)],
         id="tree-without-dockerfile",
