@@ -10,7 +10,7 @@ from keras_lint.finding import Finding
 
 PARSE_ERROR_CODE = "KER001"
 PARSE_ERROR_NAME = "parse-error"
-PARSE_ERROR_SUMMARY = "a file cannot be read, decoded or parsed, so no rule could check it"
+PARSE_ERROR_SUMMARY = "A file cannot be read, decoded or parsed, so no rule could check it"
 PARSE_ERROR_DOCUMENTATION = """\
 KER001 parse-error
 
