@@ -67,6 +67,8 @@ class ModuleScope:
     star_imports: list[str] = field(default_factory=list)
     functions: list[FunctionValue] = field(default_factory=list)
     classes: list[ClassValue] = field(default_factory=list)
+    #: compile state of the module's models when its top level has run
+    final_compiled: dict[int, Tri] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -222,6 +224,7 @@ class Interpreter:
             self._exec_block(scope.module.body, frame)
         except _Terminated:
             pass
+        scope.final_compiled = frame.state.compiled
         if standalone:
             self._standalone = True
             try:
@@ -238,7 +241,8 @@ class Interpreter:
             for function in pending:
                 done.add(id(function.node))
                 receiver: Value | None = None
-                context = Frame(scope, State({}, {}), is_module=False, depth=0)
+                # a function run on its own sees the module's models as the top level left them
+                context = Frame(scope, State({}, dict(scope.final_compiled)), False, depth=0)
                 if function.owner is not None and _first_param(function.node) == "self":
                     receiver = self._standalone_instance(function, context)
                 self._call_function(function, [], {}, receiver, 1, context, standalone=True)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from keras_lint.analysis import ModuleFacts, keras_api
 from keras_lint.analysis.names import keras_leaf
-from keras_lint.analysis.values import Const, Value
+from keras_lint.analysis.values import Const, Seq, Value
 from keras_lint.rules.base import PythonRule, Report
 
 #: calls that enable memory growth or cap the memory TensorFlow takes
@@ -39,7 +39,8 @@ class MissingGpuMemoryGrowth(PythonRule):
     called from the module, and the top level of project modules it imports, count. A module
     that only defines training functions (no top-level training, no `__main__` block) is
     reported only when no file of the linted tree enables growth. Modules that set
-    `KERAS_BACKEND` to `jax` or `torch` are skipped.
+    `KERAS_BACKEND` to `jax` or `torch`, or hide every GPU (`CUDA_VISIBLE_DEVICES=-1`,
+    `tf.config.set_visible_devices([], "GPU")`), are skipped.
 
     ## Why is this bad?
     By default TensorFlow maps nearly all memory of every visible GPU when it first touches it,
@@ -78,7 +79,7 @@ class MissingGpuMemoryGrowth(PythonRule):
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
         fits = [t for t in facts.training if t.method in keras_api.FIT_METHODS]
-        if not fits or _other_backend(facts) or _growth_enabled(facts):
+        if not fits or _other_backend(facts) or _no_gpu(facts) or _growth_enabled(facts):
             return
         project = facts.project
         if not facts.is_entry_point and project is not None and project.growth_enabled_anywhere():
@@ -127,6 +128,22 @@ def _growth_enabled(facts: ModuleFacts) -> bool:
             _not_false(site.kwargs[k]) for k in _GPU_OPTION_KEYWORDS if k in site.kwargs
         ):
             return True
+    return False
+
+
+def _no_gpu(facts: ModuleFacts) -> bool:
+    """The program hides every GPU from TensorFlow: there is no GPU memory to reserve."""
+    for setting in facts.env:
+        if setting.name == "CUDA_VISIBLE_DEVICES" and setting.value is not None:
+            if setting.value.strip() in {"", "-1"}:
+                return True
+    for site, standalone in facts.reached_calls:
+        if site.callee.endswith("set_visible_devices") and site.callee.startswith("tensorflow."):
+            devices = site.argument(0, "devices")
+            kind = site.argument(1, "device_type")
+            if isinstance(devices, Seq) and not devices.items and isinstance(kind, Const):
+                if str(kind.value).upper() == "GPU" and not standalone:
+                    return True
     return False
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import lines_of, lint_snippet, tree_findings
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from conftest import lines_of, lint_snippet, tree_findings
 from keras_lint.engine import lint_paths
 
 CODE = "KER101"
@@ -871,3 +871,34 @@ def test_notebook_compile_cell_after_fit_cell(tmp_path: Path) -> None:
     ]
     # cells run top to bottom: the compile cell comes too late
     assert notebook_findings(tmp_path, cells) == [(3, 2), (3, 3)]
+
+
+def test_function_run_on_its_own_sees_the_module_compile_state() -> None:
+    # a notebook-style helper fitting the global model, which is compiled at the top level
+    src = """\
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input(shape=(3,)), tf.keras.layers.Dense(1)])
+
+
+        def train(x, y):
+            return model.fit(x, y, epochs=2)
+
+
+        model.compile(optimizer="adam", loss="mse")
+        """
+    assert lines_of(src, CODE) == []
+
+
+def test_function_run_on_its_own_reports_a_global_model_never_compiled() -> None:
+    src = """\
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input(shape=(3,)), tf.keras.layers.Dense(1)])
+
+
+        def train(x, y):
+            return model.fit(x, y, epochs=2)
+        """
+    assert lines_of(src, CODE) == [7]
+

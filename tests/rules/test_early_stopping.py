@@ -6,9 +6,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import lines_of, tree_findings
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from conftest import lines_of, tree_findings
 from keras_lint.engine import lint_paths
 
 CODE = "KER601"

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
 from conftest import lines_of, tree_findings
 from keras_lint.engine import lint_paths
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 CODE = "KER301"
 
@@ -1014,3 +1015,22 @@ def test_notebook_env_magic_set_to_false_does_not_satisfy(tmp_path: Path) -> Non
     )
     # the fit cell is BUILD_CELL (5 lines) followed by FIT_CELL: its first fit is line 8
     assert notebook_findings(path) == [(3, 8)]
+
+
+@pytest.mark.parametrize(
+    "hide",
+    [
+        'import os\nos.environ["CUDA_VISIBLE_DEVICES"] = "-1"\n',
+        'import os\nos.environ["CUDA_VISIBLE_DEVICES"] = ""\n',
+        'import tensorflow as tf\ntf.config.set_visible_devices([], "GPU")\n',
+    ],
+    ids=["cuda-visible-devices-minus-one", "cuda-visible-devices-empty", "no-visible-gpu"],
+)
+def test_silent_when_the_program_hides_every_gpu(hide: str) -> None:
+    assert lines_of(hide + TRAIN_PY, CODE) == []
+
+
+def test_cuda_visible_devices_naming_a_gpu_still_reported() -> None:
+    src = 'import os\nos.environ["CUDA_VISIBLE_DEVICES"] = "0"\n' + TRAIN_PY
+    assert lines_of(src, CODE) == [8]
+

@@ -6,6 +6,7 @@ Each snippet is linted as ``train.py``; the finding belongs on the line of the `
 from __future__ import annotations
 
 import pytest
+
 from conftest import lines_of, lint_snippet, tree_findings
 
 CODE = "KER201"

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
 from conftest import lines_of
 from keras_lint.engine import lint_paths
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 CODE = "KER501"
 
