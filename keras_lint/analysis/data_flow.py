@@ -1,10 +1,10 @@
 """Provenance of data arrays: which data a scaler learned from, and what was split afterwards.
 
-Every bound value the interpreter cannot otherwise model is opaque ``Data`` with a set of origins.
-Transformations (``scaler.transform(X)``, ``X.values``, ``np.log1p(X)``, ``X * 2``) keep the
-origins; a split (``train_test_split``, a ``KFold.split``, ``X[:n]``/``X[n:]``) gives its parts new
-origins, the held-out part marked ``holds_test``. The leakage rule compares, in program order, the
-origins a preprocessing step was fitted on with the origins of everything split later.
+Every bound value the interpreter cannot otherwise model is opaque ``Data``. A computation
+(``scaler.transform(X)``, ``X.values``, ``np.log1p(X)``, ``X * 2``) derives a new value whose
+lineage includes its inputs; a split (``train_test_split``, a ``KFold.split``, ``X[:n]``/``X[n:]``)
+gives parts marked as training or held-out data. The leakage analysis then asks, in program order:
+was a value computed from the data a preprocessing step learned from split afterwards?
 """
 
 from __future__ import annotations
@@ -129,15 +129,15 @@ class DataFlow:
         self._order += 1
         return self._order
 
-    def fresh(self, holds_test: bool = False) -> Data:
-        return Data(frozenset({fresh_id()}), holds_test)
+    def fresh(self) -> Data:
+        return Data.fresh()
 
     # ----------------------------------------------------------- hooks
     def iteration_element(self, iterated: Value) -> Value:
         if isinstance(iterated, SplitIterator):
-            return Seq([self.fresh(), self.fresh(holds_test=True)])
+            return Seq([Data.fresh(train_part=True), Data.fresh(held_out=True)])
         if isinstance(iterated, Data):
-            return Data(iterated.origins)
+            return Data.derive(iterated)
         return UNKNOWN
 
     def unpacked(self, value: Value, index: int) -> Value:
@@ -145,22 +145,20 @@ class DataFlow:
 
     def combine(self, values: list[Value]) -> Value | None:
         data = [v for v in values if isinstance(v, Data)]
-        if not data:
-            return None
-        return Data(frozenset().union(*(d.origins for d in data)), any(d.holds_test for d in data))
+        return Data.derive(*data) if data else None
 
     def subscript(self, node: cst.Subscript, container: Data, keys: list[Value]) -> Value:
         first = node.slice[0].slice if node.slice else None
         if isinstance(first, cst.Slice) and (first.lower is None) != (first.upper is None):
             side = "head" if first.lower is None else "tail"
             self.splits.append(Split(node, self._next(), "slicing", container, side))
-            return self.fresh()
-        return Data(container.origins, container.holds_test)
+            return Data.fresh(train_part=container.train_part, held_out=side == "tail")
+        return Data.derive(container)
 
     def data_method(self, receiver: Data, method: str, args: list[Value]) -> Value:
         if method == "append" and args and isinstance(args[0], Data):
-            return self.combine([receiver, args[0]]) or receiver
-        return Data(receiver.origins, receiver.holds_test)
+            return self._mix([receiver, args[0]], held_out_by_name=False)
+        return Data.derive(receiver)
 
     def model_fit(self, method: str, site: CallSite) -> None:
         if method not in {"fit", "fit_generator"}:
@@ -211,7 +209,8 @@ class DataFlow:
         if sk in SKLEARN_SPLITTERS and method == "split":
             if isinstance(data, Data):
                 self.splits.append(Split(site.node, self._next(), f"{sk}.split", data))
-            return SplitIterator(frozenset({fresh_id()}))
+            ident = fresh_id()
+            return SplitIterator(ident, frozenset({ident}))
         if sk in SKLEARN_SEARCHES and method == "fit":
             if isinstance(data, Data):
                 self.splits.append(Split(site.node, self._next(), sk, data))
@@ -230,11 +229,11 @@ class DataFlow:
         return list(found.values())
 
     def _leak_reason(self, fit: PreprocessingFit) -> str | None:
-        if fit.data.holds_test and len(fit.data.origins) > 1:  # a mix, not a lone test part
+        if fit.data.mixes_held_out:
             return "the fitted data includes held-out test/validation data"
-        later = [
-            s for s in self.splits if s.order > fit.order and s.data.origins & fit.data.origins
-        ]
+        if fit.data.train_part:
+            return None  # fitting on the training part of a split is the correct practice
+        later = [s for s in self.splits if s.order > fit.order and fit.data.ident in s.data.lineage]
         for split in later:
             if split.how == "validation_split":
                 return "the same data is later split by `fit(..., validation_split=...)`"
@@ -251,7 +250,7 @@ class DataFlow:
         for array in site.args:
             if isinstance(array, Data):
                 self.splits.append(Split(site.node, self._next(), "train_test_split", array))
-            parts.extend([self.fresh(), self.fresh(holds_test=True)])
+            parts.extend([Data.fresh(train_part=True), Data.fresh(held_out=True)])
         if site.star_args:
             return UNKNOWN
         return Seq(parts)
@@ -264,19 +263,20 @@ class DataFlow:
             )  # a column-wise join is not a mix of rows
         pieces = site.args[0]
         members = pieces.items if isinstance(pieces, Seq) else site.args
-        nodes = _element_nodes(site.node)
-        held_out = any(_HELD_OUT_NAME.search(name.lower()) for name in nodes)
+        named = any(_HELD_OUT_NAME.search(name.lower()) for name in _element_nodes(site.node))
+        return self._mix(members, held_out_by_name=named)
+
+    def _mix(self, members: list[Value], *, held_out_by_name: bool) -> Data:
+        """Rows of several data sets stacked together."""
         data = [m for m in members if isinstance(m, Data)]
-        if not data:
-            return self.fresh(holds_test=held_out)
-        origins = frozenset().union(*(d.origins for d in data))
-        return Data(origins, held_out or any(d.holds_test for d in data))
+        mixes = len(members) > 1 and (
+            held_out_by_name or any(d.held_out or d.mixes_held_out for d in data)
+        )
+        return Data.derive(*data, mixes_held_out=mixes)
 
 
 def _derived(data: Value | None) -> Value:
-    if isinstance(data, Data):
-        return Data(data.origins, data.holds_test)
-    return UNKNOWN
+    return Data.derive(data) if isinstance(data, Data) else UNKNOWN
 
 
 def _element_nodes(call: cst.Call) -> list[str]:

@@ -18,8 +18,9 @@ from keras_lint.analysis.interpreter import (
     ModuleScope,
     TrainingCall,
 )
+from keras_lint.analysis.keras_api import FIT_METHODS
 from keras_lint.analysis.project import ProjectIndex
-from keras_lint.analysis.values import CallSite, Tri
+from keras_lint.analysis.values import UNKNOWN, CallSite, Instance, Mapping, Seq, Tri, Value
 
 
 @dataclass
@@ -46,6 +47,12 @@ class ModuleFacts:
     leaks: list[Leak] = field(default_factory=list)
     #: True when the module runs training when executed: top-level code or a ``__main__`` block
     is_entry_point: bool = False
+    #: ``fit`` calls reached from this file (helpers included) with the callbacks given to them
+    fits_with_callbacks: list[tuple[cst.Call, list[Instance]]] = field(default_factory=list)
+    #: for an instance created by a call node (by ``id``): the names of the calls it was given to
+    instance_uses: dict[int, set[str]] = field(default_factory=dict)
+    #: calls (by ``id``) whose result is bound to a name that is never read: dead values
+    unused_results: set[int] = field(default_factory=set)
     _positions: dict[cst.CSTNode, CodeRange] | None = None
 
     def position(self, node: cst.CSTNode) -> CodeRange:
@@ -101,7 +108,34 @@ def build_module_facts(
     facts.attributes = list(events.attributes)
     facts.leaks = [leak for leak in interpreter.data.leaks() if leak.fit.scope is scope]
     facts.is_entry_point = interpreter.entry_point_training(scope)
+    facts.unused_results = {
+        node_id
+        for node_id, name in interpreter.bound_calls.items()
+        if name not in interpreter.read_names
+    }
+    for call in events.method_calls:
+        for instance in _instances_in([*call.args, *call.kwargs.values()]):
+            facts.instance_uses.setdefault(id(instance.call.node), set()).add(call.method)
+        if call.method in FIT_METHODS:
+            facts.fits_with_callbacks.append(
+                (call.node, list(_instances_in([call.kwargs.get("callbacks", UNKNOWN)])))
+            )
+    for site, _, _ in events.calls:
+        callee = site.callee.rsplit(".", 1)[-1]
+        for instance in _instances_in([*site.args, *site.kwargs.values()]):
+            facts.instance_uses.setdefault(id(instance.call.node), set()).add(callee)
     return facts
+
+
+def _instances_in(values: list[Value]) -> Iterator[Instance]:
+    """Instances among values, looking into lists, tuples and dicts (one level deep each)."""
+    for value in values:
+        if isinstance(value, Instance):
+            yield value
+        elif isinstance(value, Seq):
+            yield from (v for v in value.items if isinstance(v, Instance))
+        elif isinstance(value, Mapping):
+            yield from (v for v in value.items.values() if isinstance(v, Instance))
 
 
 _SEVERITY = {Tri.YES: 0, Tri.UNKNOWN: 0, Tri.MAYBE: 1, Tri.NO: 2}

@@ -201,6 +201,9 @@ class Interpreter:
         self._loading: set[str] = set()
         self._standalone = False
         self._memo: dict[tuple[str, int], bool] = {}
+        #: names read anywhere in the interpreted code, and calls whose result is bound to a name
+        self.read_names: set[str] = set()
+        self.bound_calls: dict[int, str] = {}
         self._inline_counts: dict[int, int] = {}
         #: modules whose code trains a model when run (a fit reached from the top level)
         self._training_modules: set[int] = set()
@@ -393,6 +396,10 @@ class Interpreter:
             value = self._eval(small.value, frame)
             for target in small.targets:
                 self._assign(target.target, value, frame)
+            if isinstance(small.value, cst.Call) and len(small.targets) == 1:
+                target_node = small.targets[0].target
+                if isinstance(target_node, cst.Name):
+                    self.bound_calls[id(small.value)] = target_node.value
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
                 self._assign(small.target, self._eval(small.value, frame), frame)
@@ -400,7 +407,7 @@ class Interpreter:
             value = self._eval(small.value, frame)
             old = self._eval(small.target, frame)
             if isinstance(old, Data) and isinstance(value, Data):
-                self._assign(small.target, Data(old.origins | value.origins), frame)
+                self._assign(small.target, Data.derive(old, value), frame)
             elif isinstance(old, Seq) and isinstance(value, Seq):
                 old.items.extend(value.items)
             elif not isinstance(old, Data):
@@ -590,6 +597,11 @@ class Interpreter:
                 self.events.env.append(EnvSetting(key, text, frame.scope, self._standalone))
             elif isinstance(container, Mapping) and isinstance(key, str):
                 container.items[key] = value
+            elif isinstance(container, Data) and isinstance(value, Data):
+                # ``df[cols] = scaler.fit_transform(df[cols])``: df now holds the result
+                name = dotted_name(target.value)
+                if name is not None:
+                    frame.bind(name, Data.derive(container, value))
         elif isinstance(target, cst.StarredElement):
             self._assign(target.value, UNKNOWN, frame)
 
@@ -608,6 +620,7 @@ class Interpreter:
 
     # ------------------------------------------------------------- expressions
     def _lookup(self, name: str, frame: Frame) -> Value:
+        self.read_names.add(name)
         env = frame.state.env
         if name in env:
             return env[name]
@@ -1170,7 +1183,7 @@ class Interpreter:
             elif param.default is not None:
                 env[name] = self._eval_default(param.default, scope)
             else:
-                env[name] = Data(frozenset({fresh_id()}))
+                env[name] = Data.fresh()
         for param in params.kwonly_params:
             name = param.name.value
             if name in kwargs:
@@ -1178,7 +1191,7 @@ class Interpreter:
             elif param.default is not None:
                 env[name] = self._eval_default(param.default, scope)
             else:
-                env[name] = Data(frozenset({fresh_id()}))
+                env[name] = Data.fresh()
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 env[star.name.value] = UNKNOWN
@@ -1190,7 +1203,7 @@ class Interpreter:
                 scope, State(dict(scope.globals), {}), is_module=False, depth=MAX_CALL_DEPTH
             )
             return _materialize(self._eval(node, frame))
-        return Data(frozenset({fresh_id()}))
+        return Data.fresh()
 
 
 # ---------------------------------------------------------------------- helpers
@@ -1222,7 +1235,7 @@ def _body(block: cst.BaseSuite | cst.CSTNode) -> Sequence[cst.CSTNode]:
 
 def _materialize(value: Value) -> Value:
     """A bound unknown value keeps an identity: later uses of the name are the same data."""
-    return Data(frozenset({fresh_id()})) if value is UNKNOWN else value
+    return Data.fresh() if value is UNKNOWN else value
 
 
 def _literal(text: str, kind: type) -> object:

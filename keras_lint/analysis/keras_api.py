@@ -44,6 +44,14 @@ LINEAR_DEFAULT_LAYERS = frozenset(
         "LocallyConnected2D",
     }
 )
+#: where ``activation`` sits among the positional parameters (``Dense(10, "softmax")``)
+_ACTIVATION_POSITION = {
+    "Dense": 1,
+    "EinsumDense": 2,
+    "Conv1D": 7,
+    "Conv2D": 7,
+    "Conv3D": 7,
+}
 #: layers that do not change whether their input is a probability or a logit
 PASSTHROUGH_LAYERS = frozenset(
     {
@@ -147,7 +155,10 @@ def layer_output_activation(layer: Value, incoming: str | None) -> str | None:
         return None
     call = layer.call
     if leaf in LINEAR_DEFAULT_LAYERS:
-        return activation_name(call.argument(99, "activation"))
+        position = _ACTIVATION_POSITION.get(leaf)
+        if position is None and len(call.args) > 2:
+            return None  # a long positional call of a layer whose signature we do not pin
+        return activation_name(call.argument(position or 99, "activation"))
     if leaf == "Activation":
         given = call.argument(0, "activation")
         return None if given is None else activation_name(given)

@@ -3,7 +3,7 @@
 Only what rules need is modelled: external names (through imports), instances created by calls to
 external names (layers, losses, callbacks, scalers), Keras models with their layers and outputs,
 tensors of the functional API, user functions and classes, literals, and opaque data arrays whose
-provenance (``origins``) feeds the leakage analysis. Everything else is ``UNKNOWN``: rules stay
+provenance (``lineage``) feeds the leakage analysis. Everything else is ``UNKNOWN``: rules stay
 silent on it.
 """
 
@@ -195,11 +195,39 @@ class ObjectValue(Value):
 
 @dataclass(eq=False)
 class Data(Value):
-    """An opaque array or frame; ``origins`` identify the data sets it was derived from."""
+    """An opaque array or frame, with where it came from.
 
-    origins: frozenset[int]
-    #: part of a split known to be held-out (test/validation) data, or a mix containing some
-    holds_test: bool = False
+    ``lineage`` holds the identity of this value and of every value it was computed from, so
+    "was ``b`` computed from ``a``" is ``a.ident in b.lineage``; ancestors do not know their
+    descendants.
+    """
+
+    ident: int
+    lineage: frozenset[int]
+    #: the held-out (test/validation) part of a split, or computed from one alone
+    held_out: bool = False
+    #: the training part of a split, or computed from training parts alone
+    train_part: bool = False
+    #: a mix of rows that includes held-out data (``np.concatenate([X_train, X_test])``)
+    mixes_held_out: bool = False
+
+    @staticmethod
+    def fresh(*, held_out: bool = False, train_part: bool = False) -> Data:
+        ident = fresh_id()
+        return Data(ident, frozenset({ident}), held_out=held_out, train_part=train_part)
+
+    @staticmethod
+    def derive(*parents: Data, mixes_held_out: bool = False) -> Data:
+        """A value computed from ``parents`` (a transform, a column, a sum...)."""
+        ident = fresh_id()
+        lineage = frozenset({ident}).union(*(p.lineage for p in parents))
+        return Data(
+            ident,
+            lineage,
+            held_out=bool(parents) and all(p.held_out for p in parents),
+            train_part=bool(parents) and all(p.train_part for p in parents),
+            mixes_held_out=mixes_held_out or any(p.mixes_held_out for p in parents),
+        )
 
 
 def join_values(a: Value, b: Value) -> Value:
@@ -209,7 +237,7 @@ def join_values(a: Value, b: Value) -> Value:
     if isinstance(a, Const) and isinstance(b, Const) and a.value == b.value:
         return a
     if isinstance(a, Data) and isinstance(b, Data):
-        return Data(a.origins | b.origins, a.holds_test or b.holds_test)
+        return Data.derive(a, b)
     if isinstance(a, Ref) and isinstance(b, Ref) and a.name == b.name:
         return a
     return UNKNOWN

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+
+import libcst as cst
 
 from keras_lint.analysis import ModuleFacts
 from keras_lint.analysis.names import keras_leaf
@@ -15,6 +18,8 @@ from keras_lint.rules.base import PythonRule, Report
 _RESTORE_POSITION = 6
 #: position of ``save_best_only`` in ``ModelCheckpoint(filepath, monitor, verbose, save_best_only)``
 _SAVE_BEST_POSITION = 3
+#: KerasTuner's ``search`` keeps each trial's best epoch itself
+_SEARCHES = frozenset({"search"})
 
 
 class EarlyStoppingWithoutRestore(PythonRule):
@@ -60,13 +65,10 @@ class EarlyStoppingWithoutRestore(PythonRule):
     trigger = re.compile(r"EarlyStopping")
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
-        candidates = [
-            site
-            for site in facts.calls
-            if keras_leaf(site.callee) == "EarlyStopping" and _misses_restore(site)
-        ]
-        for site in candidates:
-            if _best_checkpoint_reloaded(facts, after=_end_of_training(facts, site)):
+        for site in facts.calls:
+            if keras_leaf(site.callee) != "EarlyStopping" or not _misses_restore(site):
+                continue
+            if _keeps_best_weights(facts, site):
                 continue
             yield Report(
                 "EarlyStopping without `restore_best_weights=True` leaves the model with the "
@@ -80,15 +82,48 @@ def _misses_restore(site: CallSite) -> bool:
     return value is None or (isinstance(value, Const) and value.value is False)
 
 
-def _best_checkpoint_reloaded(facts: ModuleFacts, after: int) -> bool:
-    """A ``ModelCheckpoint(save_best_only=True)`` whose file is loaded after line ``after``."""
-    saved = [
+def _keeps_best_weights(facts: ModuleFacts, site: CallSite) -> bool:
+    """Whether the run never ends on the last epoch's weights for lack of this option.
+
+    True when the callback never reaches a training call (bound to a name that is never read,
+    or only handed to a hyperparameter search, which keeps each trial's best epoch itself),
+    or when every
+    ``fit`` it is given to also saves the best model (``ModelCheckpoint(save_best_only=True)``)
+    and that file is loaded back after the fit.
+    """
+    if id(site.node) in facts.unused_results:
+        return True  # bound to a name that is never read: it never reaches training
+    fits = [
+        (node, callbacks)
+        for node, callbacks in facts.fits_with_callbacks
+        if any(callback.call.node is site.node for callback in callbacks)
+    ]
+    if not fits:
+        uses = facts.instance_uses.get(id(site.node), set())
+        if uses and uses <= _SEARCHES:
+            return True
+        # handed to code we cannot follow: any reloaded best checkpoint in the file counts
+        return _reloaded_after(facts, _best_checkpoints(facts.calls), _line_of(facts, site.node))
+    for node, callbacks in fits:
+        checkpoints = _best_checkpoints(c.call for c in callbacks)
+        if not checkpoints or not _reloaded_after(facts, checkpoints, _end_of(facts, node)):
+            return False
+    return True
+
+
+def _best_checkpoints(sites: Iterable[CallSite]) -> list[str | None]:
+    """Paths of ``ModelCheckpoint(..., save_best_only=True)`` (None when not a literal)."""
+    return [
         _path(site.argument(0, "filepath"))
-        for site in facts.calls
+        for site in sites
         if keras_leaf(site.callee) == "ModelCheckpoint"
         and _is_true(site.argument(_SAVE_BEST_POSITION, "save_best_only"))
     ]
-    if not saved:
+
+
+def _reloaded_after(facts: ModuleFacts, checkpoints: list[str | None], line: int) -> bool:
+    """One of ``checkpoints`` is loaded (``load_weights``/``load_model``) after ``line``."""
+    if not checkpoints:
         return False
     reloads = [
         (call.node, call.args[0] if call.args else call.kwargs.get("filepath"))
@@ -101,30 +136,29 @@ def _best_checkpoint_reloaded(facts: ModuleFacts, after: int) -> bool:
         if keras_leaf(site.callee) == "load_model"
     ]
     for node, target in reloads:
-        if facts.position(node).start.line <= after:
+        if _line_of(facts, node) <= line:
             continue
         loaded = _path(target)
         # a path that is not a literal on either side may well be the checkpoint's
-        if loaded is None or None in saved or loaded in saved:
+        if loaded is None or None in checkpoints or loaded in checkpoints:
             return True
     return False
 
 
-def _end_of_training(facts: ModuleFacts, site: CallSite) -> int:
-    """The last line of the first ``fit`` that ends after the callback is created."""
-    created = facts.position(site.node).start.line
-    ends = [
-        facts.position(call.node).end.line
-        for call in facts.method_calls
-        if call.method in {"fit", "fit_generator"}
-    ]
-    later = [end for end in ends if end >= created]
-    return min(later) if later else created
+def _line_of(facts: ModuleFacts, node: cst.CSTNode) -> int:
+    return facts.position(node).start.line
+
+
+def _end_of(facts: ModuleFacts, node: cst.CSTNode) -> int:
+    try:
+        return facts.position(node).end.line
+    except KeyError:  # a fit in a helper of another file: any later reload counts
+        return 0
 
 
 def _path(value: Value | None) -> str | None:
     if isinstance(value, Const) and isinstance(value.value, str):
-        return value.value
+        return os.path.normpath(value.value)
     return None
 
 

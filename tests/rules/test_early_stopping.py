@@ -139,6 +139,7 @@ REPORTED = [
             patience=8,
             min_delta=1e-3,
         )
+        CALLBACKS = [early_stopping]
         """,
         [3],
         id="multiline-call-reported-at-its-first-line",
@@ -328,10 +329,15 @@ REPORTED = [
 
         finetune_stop = EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
         warmup_stop = EarlyStopping(monitor="loss", patience=1)
+        schedule = {"warmup": warmup_stop, "finetune": finetune_stop}
         """,
         [4],
         id="only-the-early-stopping-without-restore-of-two",
     ),
+]
+
+
+NOT_REPORTED = [
     pytest.param(
         """\
         import keras_tuner
@@ -356,13 +362,22 @@ REPORTED = [
             callbacks=[keras.callbacks.EarlyStopping("val_loss", patience=3)],
         )
         """,
-        [20],
+        # the tuner scores each trial by its best epoch and checkpoints that epoch itself
         id="early-stopping-given-to-keras-tuner-search",
     ),
-]
+    pytest.param(
+        """\
+        import numpy as np
+        from tensorflow import keras
 
-
-NOT_REPORTED = [
+        model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        es = keras.callbacks.EarlyStopping(monitor="val_loss", patience=10)
+        # the callback is never handed to training (the fit below does not use it)
+        model.fit(np.ones((64, 4)), np.ones((64, 1)), epochs=5)
+        """,
+        id="early-stopping-bound-to-a-name-that-is-never-used",
+    ),
     pytest.param(
         """\
         import keras
@@ -659,3 +674,39 @@ def test_notebook_restore_true(tmp_path: Path) -> None:
         new_code_cell(NB_TRAIN),
     ]
     assert notebook_findings(tmp_path, cells) == []
+
+
+def test_checkpoint_of_another_fit_does_not_exempt() -> None:
+    src = """\
+        import numpy as np
+        from tensorflow import keras
+
+        x, y = np.ones((64, 4)), np.ones((64, 1))
+        model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, validation_split=0.2, callbacks=[keras.callbacks.EarlyStopping()])
+        other = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+        other.compile(optimizer="adam", loss="mse")
+        best = keras.callbacks.ModelCheckpoint("best.keras", save_best_only=True)
+        other.fit(x, y, validation_split=0.2, callbacks=[best])
+        other = keras.models.load_model("best.keras")
+        """
+    assert lines_of(src, CODE) == [7]
+
+
+def test_reload_of_the_same_checkpoint_path_spelled_differently_exempts() -> None:
+    src = """\
+        import numpy as np
+        from tensorflow import keras
+
+        x, y = np.ones((64, 4)), np.ones((64, 1))
+        model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        callbacks = [
+            keras.callbacks.EarlyStopping(monitor="val_loss", patience=3),
+            keras.callbacks.ModelCheckpoint("weights/best.h5", save_best_only=True),
+        ]
+        model.fit(x, y, validation_split=0.2, callbacks=callbacks)
+        model.load_weights("./weights/best.h5")
+        """
+    assert lines_of(src, CODE) == []

@@ -960,3 +960,19 @@ def test_functional_model_from_a_package_of_the_tree_is_checked(tree) -> None:
         }
     )
     assert tree_findings(root, CODE) == [("train.py", 7)]
+
+
+def test_activation_given_positionally_to_dense_is_read() -> None:
+    src = """\
+        from tensorflow import keras
+        from tensorflow.keras import layers
+
+        inputs = keras.Input(shape=(16,))
+        outputs = layers.Dense(3, "softmax")(inputs)
+        model = keras.Model(inputs, outputs)
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        binary = keras.Model(inputs, layers.Dense(3, "softmax")(inputs))
+        binary.compile(optimizer="adam", loss="binary_crossentropy")
+        """
+    assert lines_of(src, CODE) == [9]
+

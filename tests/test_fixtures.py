@@ -1,0 +1,60 @@
+"""keras-lint on its own fixtures: each bad program has its rule's findings, each good none."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from keras_lint.engine import lint_paths
+from keras_lint.rules import ALL_RULES
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+#: (fixture file, relative to fixtures/) -> findings per code when the whole tree is linted
+EXPECTED = {
+    "compile-before-fit/bad.py": {"KER101": 2},  # the fit, and the evaluate after it
+    "compile-before-fit/good.py": {},
+    "loss-activation-mismatch/bad.py": {"KER201": 1},
+    "loss-activation-mismatch/good.py": {},
+    "missing-gpu-memory-growth/bad.py": {"KER301": 1},
+    "missing-gpu-memory-growth/good.py": {},
+    "docker-latest-tag/bad.Dockerfile": {"KER401": 1},
+    "docker-latest-tag/good.Dockerfile": {},
+    "preprocessing-fit-on-full-data/bad.py": {"KER501": 1},
+    "preprocessing-fit-on-full-data/good.py": {},
+    "early-stopping-without-restore/bad.py": {"KER601": 1},
+    "early-stopping-without-restore/good.py": {},
+}
+
+
+@pytest.fixture(scope="module")
+def findings_by_file() -> dict[str, Counter[str]]:
+    result = lint_paths([FIXTURES])
+    assert result.errors == []
+    table: dict[str, Counter[str]] = {}
+    for finding in result.findings:
+        relative = Path(finding.path).resolve().relative_to(FIXTURES).as_posix()
+        table.setdefault(relative, Counter())[finding.code] += 1
+    return table
+
+
+@pytest.mark.parametrize(("fixture", "expected"), sorted(EXPECTED.items()))
+def test_fixture_has_exactly_its_findings(
+    findings_by_file: dict[str, Counter[str]], fixture: str, expected: dict[str, int]
+) -> None:
+    assert (FIXTURES / fixture).is_file()
+    assert dict(findings_by_file.get(fixture, Counter())) == expected
+
+
+def test_no_other_file_has_findings(findings_by_file: dict[str, Counter[str]]) -> None:
+    assert set(findings_by_file) <= set(EXPECTED)
+
+
+def test_every_rule_has_a_fixture_pair_named_after_it() -> None:
+    for rule in ALL_RULES:
+        bad = [path for path in EXPECTED if path.startswith(f"{rule.name}/bad")]
+        good = [path for path in EXPECTED if path.startswith(f"{rule.name}/good")]
+        assert len(bad) == 1 and len(good) == 1, rule.code
+        assert EXPECTED[bad[0]] and set(EXPECTED[bad[0]]) == {rule.code}
