@@ -113,13 +113,13 @@ def build_module_facts(
         for node_id, name in interpreter.bound_calls.items()
         if name not in interpreter.read_names
     }
-    for call in events.method_calls:
-        for instance in _instances_in([*call.args, *call.kwargs.values()]):
-            facts.instance_uses.setdefault(id(instance.call.node), set()).add(call.method)
-        if call.method in FIT_METHODS:
-            facts.fits_with_callbacks.append(
-                (call.node, list(_instances_in([call.kwargs.get("callbacks", UNKNOWN)])))
-            )
+    for method_call in events.method_calls:
+        arguments = [*method_call.args, *method_call.kwargs.values()]
+        for instance in _instances_in(arguments):
+            facts.instance_uses.setdefault(id(instance.call.node), set()).add(method_call.method)
+        if method_call.method in FIT_METHODS:
+            callbacks = method_call.kwargs.get("callbacks", UNKNOWN)
+            facts.fits_with_callbacks.append((method_call.node, list(_instances_in([callbacks]))))
     for site, _, _ in events.calls:
         callee = site.callee.rsplit(".", 1)[-1]
         for instance in _instances_in([*site.args, *site.kwargs.values()]):
