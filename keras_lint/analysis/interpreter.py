@@ -159,10 +159,36 @@ class State:
         compiled = dict(first.compiled)
         for other in rest:
             for name, value in other.env.items():
-                env[name] = join_values(env[name], value) if name in env else value
+                if name not in env:
+                    env[name] = value
+                    continue
+                mine = env[name]
+                if isinstance(mine, ModelValue) and isinstance(value, ModelValue):
+                    env[name] = merge_models([(mine, compiled), (value, other.compiled)], compiled)
+                else:
+                    env[name] = join_values(mine, value)
             for model_id, tri in other.compiled.items():
                 compiled[model_id] = compiled[model_id].join(tri) if model_id in compiled else tri
         return State(env, compiled)
+
+
+def merge_models(
+    candidates: Sequence[tuple[ModelValue, dict[int, Tri]]], into: dict[int, Tri]
+) -> ModelValue:
+    """One model standing for "one of these" (``model = load_model(p) if ... else build()``).
+
+    Its compile state, written into ``into``, joins theirs; its layers are unknown.
+    """
+    first = candidates[0][0]
+    if all(value.info is first.info for value, _ in candidates):
+        return first
+    state: Tri | None = None
+    for value, compiled in candidates:
+        tri = compiled.get(value.info.id, value.info.initial_compiled)
+        state = tri if state is None else state.join(tri)
+    info = ModelInfo(fresh_id(), "merged", None, [], None, Tri.UNKNOWN)
+    into[info.id] = state if state is not None else Tri.UNKNOWN
+    return ModelValue(info)
 
 
 @dataclass
@@ -673,10 +699,18 @@ class Interpreter:
                 if isinstance(operand.value, (int, float)) and not isinstance(operand.value, bool):
                     return Const(-operand.value)
             return UNKNOWN
-        if isinstance(node, cst.BinaryOperation):
-            left = self._eval(node.left, frame)
-            right = self._eval(node.right, frame)
-            return self.data.combine([left, right]) or UNKNOWN
+        if isinstance(node, (cst.BinaryOperation, cst.BooleanOperation)):
+            # long chains (``[0]*44 + [18] + ...``) are evaluated in a loop, not recursively
+            operands: list[cst.BaseExpression] = []
+            current: cst.BaseExpression = node
+            while isinstance(current, (cst.BinaryOperation, cst.BooleanOperation)):
+                operands.append(current.right)
+                current = current.left
+            operands.append(current)
+            values = [self._eval(operand, frame) for operand in reversed(operands)]
+            if isinstance(node, cst.BooleanOperation):
+                return UNKNOWN
+            return self.data.combine(values) or UNKNOWN
         if isinstance(node, cst.IfExp):
             self._eval(node.test, frame)
             return join_values(self._eval(node.body, frame), self._eval(node.orelse, frame))
@@ -772,7 +806,7 @@ class Interpreter:
                 return Tensor(_model_activation(owner.info), UNKNOWN)
             return UNKNOWN
         if isinstance(owner, Data):
-            return owner
+            return UNKNOWN if attr in _METADATA_ATTRIBUTES else Data.derive(owner)
         return UNKNOWN
 
     def _eval_subscript(self, node: cst.Subscript, frame: Frame) -> Value:
@@ -865,6 +899,8 @@ class Interpreter:
             else:
                 site = CallSite(node, callee.name, args, kwargs, star_kwargs, star_args)
                 self.events.calls.append((site, frame.scope, self._standalone))
+                if not _is_library(callee.name):
+                    self._forget_compile_state([*args, *kwargs.values()], frame)
                 return self._external_result(site, frame)
         if star_args or star_kwargs:
             args, kwargs = [], {}  # arguments we cannot line up: parameters stay unknown
@@ -883,12 +919,25 @@ class Interpreter:
             if isinstance(incoming, Tensor):
                 return Tensor(_model_activation(callee.info), callee)
             return UNKNOWN
+        if isinstance(callee, ObjectValue) and callee.cls.method("call") is not None:
+            return Tensor(None, UNKNOWN)  # a custom layer applied to a tensor
+        if not (isinstance(node.func, cst.Name) and node.func.value in _HARMLESS_BUILTINS):
+            self._forget_compile_state([*args, *kwargs.values()], frame)
         return UNKNOWN
 
+    def _forget_compile_state(self, values: list[Value], frame: Frame) -> None:
+        """Models handed to code we cannot follow may come back compiled: their state is unknown."""
+        for value in values:
+            items = value.items if isinstance(value, Seq) else [value]
+            for item in items:
+                if isinstance(item, ModelValue):
+                    frame.state.compiled[item.info.id] = Tri.UNKNOWN
+                elif isinstance(item, ObjectValue):
+                    self._forget_compile_state(list(item.attrs.values()), frame)
+
     def _apply_layer(self, layer: Instance, args: list[Value]) -> Value:
+        # the input may come from a custom layer: only the last layer decides the activation
         incoming = args[0] if args else UNKNOWN
-        if not isinstance(incoming, (Tensor, Seq)):
-            return UNKNOWN
         activation = keras_api.layer_output_activation(
             layer, incoming.activation if isinstance(incoming, Tensor) else None
         )
@@ -1053,6 +1102,9 @@ class Interpreter:
         )
         if isinstance(receiver, ObjectValue):
             attr = self._attribute_of(receiver, method)
+            if not isinstance(attr, (BoundMethod, FunctionValue, Instance, ModelValue)):
+                # a method we cannot see (an unknown base class): it may compile self's models
+                self._forget_compile_state([receiver], frame)
             return self._call_value(node, attr, args, kwargs, star_args, star_kwargs, frame)
         if isinstance(receiver, Instance):
             self.data.scope = frame.scope
@@ -1061,6 +1113,8 @@ class Interpreter:
             )
             result = self.data.instance_method(receiver, method, site)
             return result if result is not None else UNKNOWN
+        if isinstance(receiver, Data) or receiver is UNKNOWN:
+            self._forget_compile_state([*args, *kwargs.values()], frame)
         if isinstance(receiver, Data):
             return self.data.data_method(receiver, method, args)
         if isinstance(receiver, Seq) and method in {"append", "extend", "insert"} and args:
@@ -1153,9 +1207,14 @@ class Interpreter:
         if caller is not None:
             merged = State.join([State({}, c) for _, c in frame.returns]).compiled
             caller.state.compiled.update(merged)
-        result = frame.returns[0][0]
-        for value, _ in frame.returns[1:]:
-            result = join_values(result, value)
+        returned = [(v, c) for v, c in frame.returns if not _is_none(v)] or frame.returns
+        models = [(v, c) for v, c in returned if isinstance(v, ModelValue)]
+        if caller is not None and models and len(models) == len(returned):
+            result: Value = merge_models(models, caller.state.compiled)
+        else:
+            result = returned[0][0]
+            for value, _ in returned[1:]:
+                result = join_values(result, value)
         if node.asynchronous is not None or frame.is_generator:
             return UNKNOWN
         return result
@@ -1207,6 +1266,10 @@ class Interpreter:
 
 
 # ---------------------------------------------------------------------- helpers
+#: builtins that only look at a model (``print(model)``) and leave its compile state alone
+_HARMLESS_BUILTINS = frozenset(
+    {"print", "len", "isinstance", "type", "str", "repr", "id", "hasattr", "getattr", "vars", "dir"}
+)
 _LIBRARY_PREFIXES = (
     "keras",
     "tensorflow",
@@ -1231,6 +1294,16 @@ def _body(block: cst.BaseSuite | cst.CSTNode) -> Sequence[cst.CSTNode]:
     if isinstance(block, cst.SimpleStatementSuite):
         return block.body
     return ()
+
+
+#: attributes of arrays and frames that describe them rather than hold their rows
+_METADATA_ATTRIBUTES = frozenset(
+    {"shape", "dtype", "dtypes", "ndim", "size", "columns", "index", "name", "names", "nbytes"}
+)
+
+
+def _is_none(value: Value) -> bool:
+    return isinstance(value, Const) and value.value is None
 
 
 def _materialize(value: Value) -> Value:

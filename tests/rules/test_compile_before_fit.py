@@ -902,3 +902,45 @@ def test_function_run_on_its_own_reports_a_global_model_never_compiled() -> None
         """
     assert lines_of(src, CODE) == [7]
 
+
+
+def test_model_handed_to_an_unknown_helper_is_not_judged() -> None:
+    src = """\
+        from mylib.training import prepare  # not in the linted tree: may compile the model
+        from tensorflow import keras
+
+        model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])
+        prepare(model, lr=1e-3)
+        model.fit([[1.0, 2.0, 3.0]], [1.0])
+        """
+    assert lines_of(src, CODE) == []
+
+
+def test_method_inherited_from_an_unknown_base_is_not_judged() -> None:
+    src = """\
+        import tensorflow as tf
+        from mylib import Composable
+
+
+        class Pretraining(Composable):
+            def init_draw(self, x, y, lr=1e-3):
+                self.model = tf.keras.models.clone_model(self.model)
+                self.compile(optimizer=tf.keras.optimizers.Adam(lr))
+                self.model.fit(x, y, epochs=3)
+        """
+    assert lines_of(src, CODE) == []
+
+
+def test_model_from_either_branch_keeps_the_joined_compile_state() -> None:
+    src = """\
+        import os
+
+        from tensorflow import keras
+
+        if os.path.exists("m.keras"):
+            model = keras.models.load_model("m.keras")
+        else:
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+        model.fit([[1.0, 2.0, 3.0, 4.0]], [1.0])
+        """
+    assert lines_of(src, CODE) == [9]

@@ -1034,3 +1034,19 @@ def test_cuda_visible_devices_naming_a_gpu_still_reported() -> None:
     src = 'import os\nos.environ["CUDA_VISIBLE_DEVICES"] = "0"\n' + TRAIN_PY
     assert lines_of(src, CODE) == [8]
 
+
+
+def test_model_from_either_branch_is_still_a_keras_model() -> None:
+    src = """\
+        import os
+
+        from tensorflow import keras
+
+        if os.path.exists("m.h5"):
+            model = keras.models.load_model("m.h5")
+        else:
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+            model.compile("adam", "mse")
+        model.fit([[1.0, 2.0, 3.0, 4.0]], [1.0])
+        """
+    assert lines_of(src, CODE) == [10]

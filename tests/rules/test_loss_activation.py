@@ -976,3 +976,22 @@ def test_activation_given_positionally_to_dense_is_read() -> None:
         """
     assert lines_of(src, CODE) == [9]
 
+
+
+def test_custom_layer_upstream_does_not_hide_the_output_layer() -> None:
+    src = """\
+        from tensorflow.keras import Input, Model, layers
+
+
+        class Normalize(layers.Layer):
+            def call(self, inputs):
+                return inputs / 255.0
+
+
+        inputs = Input((28, 28))
+        x = Normalize()(inputs)
+        outputs = layers.Dense(10, activation="sigmoid")(layers.Flatten()(x))
+        model = Model(inputs, outputs)
+        model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+        """
+    assert lines_of(src, CODE) == [13]

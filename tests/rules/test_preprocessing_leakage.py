@@ -764,3 +764,16 @@ def test_cross_validation_on_the_scaled_training_split_is_silent() -> None:
         """
     assert lines_of(src, CODE) == []
 
+
+
+def test_shape_of_the_data_is_not_a_slice_of_it() -> None:
+    src = """\
+        import numpy as np
+        from sklearn.preprocessing import StandardScaler
+
+        X = np.load("X.npy")
+        X_scaled = StandardScaler().fit_transform(X)
+        input_shape = X.shape[1:]
+        print(X_scaled[:64])
+        """
+    assert lines_of(src, CODE) == []

@@ -1,0 +1,46 @@
+"""The interpreter on inputs that stress it: it stays fast and never raises."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from keras_lint.analysis import build_module_facts
+
+
+def facts_of(src: str):
+    return build_module_facts(cst.parse_module(src), "t.py")
+
+
+def test_a_long_operator_chain_is_not_a_recursion_error() -> None:
+    src = "import numpy as np\nx = np.array([0]*44" + "+[1]" * 1700 + ")\n"
+    assert facts_of(src).training == []
+
+
+def test_mutually_recursive_helpers_terminate() -> None:
+    src = """\
+from tensorflow import keras
+
+def a(n):
+    return b(n)
+
+def b(n):
+    m = a(n)
+    m.fit(1, 2)
+    return m
+
+a(1)
+"""
+    facts_of(src)  # must return
+
+
+def test_deeply_nested_helper_calls_stay_within_budget() -> None:
+    # every helper calls the next three times: unbounded inlining would be exponential
+    lines = ["from tensorflow import keras"]
+    for level in range(12):
+        lines.append(f"def f{level}(x):")
+        lines.append(f"    return f{level + 1}(x) + f{level + 1}(x) + f{level + 1}(x)")
+    lines.append("def f12(x):\n    return x")
+    lines.append("model = keras.Sequential([keras.layers.Dense(1)])")
+    lines.append("f0(model)\nmodel.fit(1, 2)")
+    facts = facts_of("\n".join(lines) + "\n")
+    assert len(facts.training) == 1
