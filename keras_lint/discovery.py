@@ -74,10 +74,16 @@ class _Walker:
                 self.add_file(path)
 
 
+#: suffixes of explicitly named files read as Python ("" for scripts without one)
+_PYTHON_SUFFIXES = frozenset({"", ".py", ".pyw", ".pyi"})
+
+
 def discover(paths: Sequence[str | Path] = (".",)) -> Discovered:
     """The files to lint under ``paths`` (a missing path is a UsageError).
 
-    A file named explicitly is linted whatever its name; its kind then defaults to Python.
+    A file named explicitly is linted even where a folder walk would skip it; a name that is
+    not a notebook or Dockerfile is read as Python unless its suffix says it is something else
+    (``compose.yaml``, ``notes.md``), which is skipped.
     """
     missing = [str(path) for path in paths if not os.path.exists(path)]
     if missing:
@@ -87,6 +93,6 @@ def discover(paths: Sequence[str | Path] = (".",)) -> Discovered:
         path = Path(given)
         if path.is_dir():
             walker.walk(path)
-        else:
+        elif source_kind(path.name) is not None or path.suffix in _PYTHON_SUFFIXES:
             walker.add_file(path)
     return walker.result

@@ -81,10 +81,19 @@ def _compile_check(text: str, path: str) -> _SyntaxProblem | None:
             error.lineno or 1, error.offset or 1, f"cannot parse: {error.msg}", too_deep=deep
         )
     except (ValueError, RecursionError, MemoryError) as error:
-        return _SyntaxProblem(
-            1, 1, f"cannot parse: {type(error).__name__}: {error}", too_deep=True
-        )
+        return _SyntaxProblem(1, 1, f"cannot parse: {type(error).__name__}: {error}", too_deep=True)
     return None
+
+
+def _expand_indentation_tabs(text: str) -> str:
+    """Tabs in leading whitespace expanded to CPython's tab stops (every 8 columns)."""
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        stripped = line.lstrip(" \t\f")
+        indent = line[: len(line) - len(stripped)]
+        if "\t" in indent:
+            lines[index] = indent.expandtabs(8) + stripped
+    return "".join(lines)
 
 
 def _nul_problem(text: str) -> _SyntaxProblem | None:
@@ -206,7 +215,16 @@ class _Linter:
             full = self.needs_libcst(text)
         problem = _compile_check(text, path)
         if problem is None:
-            return _libcst_parse(text) if full else None
+            if not full:
+                return None
+            module = _libcst_parse(text)
+            if isinstance(module, _SyntaxProblem) and "\t" in text:
+                # CPython accepts indentation that mixes tabs and spaces which libcst's tokenizer
+                # rejects; the same code with tabs expanded as CPython reads them parses.
+                expanded = _libcst_parse(_expand_indentation_tabs(text))
+                if isinstance(expanded, cst.Module):
+                    return expanded
+            return module
         if problem.too_deep:
             return problem
         # Syntax newer than the running Python (3.12 f-strings, type parameters) is still

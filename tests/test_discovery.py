@@ -43,9 +43,9 @@ def test_tool_and_build_folders_are_skipped_but_site_packages_is_not(tmp_path: P
 
 
 def test_explicit_paths_are_linted_even_inside_excluded_folders(tmp_path: Path) -> None:
-    touch(tmp_path, "build/gen.py", "build/sub/deep.py", "build/notes.txt")
-    found = discover([tmp_path / "build/gen.py", tmp_path / "build", tmp_path / "build/notes.txt"])
-    assert names(tmp_path, found.files) == ["build/gen.py", "build/sub/deep.py", "build/notes.txt"]
+    touch(tmp_path, "build/gen.py", "build/sub/deep.py", "build/run_it")
+    found = discover([tmp_path / "build/gen.py", tmp_path / "build", tmp_path / "build/run_it"])
+    assert names(tmp_path, found.files) == ["build/gen.py", "build/sub/deep.py", "build/run_it"]
 
 
 def test_a_path_given_twice_is_linted_once(tmp_path: Path) -> None:
@@ -88,3 +88,11 @@ def test_unlistable_folder_is_reported_not_fatal(
     assert [(path.name, reason) for path, reason in found.unreadable] == [
         ("secret", "Permission denied")
     ]
+
+
+def test_explicit_file_of_another_kind_is_skipped_not_parsed_as_python(tmp_path: Path) -> None:
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text("services:\n  web:\n    image: redis:latest\n")
+    script = tmp_path / "train"
+    script.write_text("print('hi')\n")
+    assert discover([compose, script]).files == [script]

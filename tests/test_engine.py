@@ -335,3 +335,10 @@ def test_positions_are_resolved_only_for_files_with_findings(
     result = lint_paths([tmp_path], rules=[BoomRule])
     assert len(result.findings) == 2
     assert resolved == [1]
+
+
+def test_indentation_mixing_tabs_and_spaces_that_cpython_accepts_is_linted() -> None:
+    text = "if True:\n\ta = 1\n\tfor i in [1]:\n    \t\tboom()\n"
+    compile(text, "t.py", "exec")  # valid Python
+    findings = lint_source(text, "t.py", rules=RULES)
+    assert [(f.code, f.line) for f in findings] == [("KER901", 4)]

@@ -22,7 +22,7 @@ EXPECTED = {
     "missing-gpu-memory-growth/good.py": {},
     "docker-latest-tag/bad.Dockerfile": {"KER401": 1},
     "docker-latest-tag/good.Dockerfile": {},
-    "preprocessing-fit-on-full-data/bad.py": {"KER501": 1},
+    "preprocessing-fit-on-full-data/bad.py": {"KER501": 2},  # the feature selector and the scaler
     "preprocessing-fit-on-full-data/good.py": {},
     "early-stopping-without-restore/bad.py": {"KER601": 1},
     "early-stopping-without-restore/good.py": {},

@@ -26,7 +26,7 @@ from keras_lint.analysis.values import (
     fresh_id,
 )
 
-#: sklearn estimators that learn statistics of their input in ``fit``
+#: sklearn transformers that learn from their input in ``fit`` (feature selectors with ``y`` too)
 SKLEARN_LEARNED_PREPROCESSING = frozenset(
     {
         "StandardScaler",
@@ -40,6 +40,9 @@ SKLEARN_LEARNED_PREPROCESSING = frozenset(
         "KNNImputer",
         "IterativeImputer",
         "PCA",
+        "SelectKBest",
+        "SelectPercentile",
+        "GenericUnivariateSelect",
     }
 )
 #: Keras preprocessing layers whose ``adapt`` learns statistics of the data
