@@ -113,7 +113,9 @@ class _Linter:
         rules: Sequence[type[Rule]] | None,
         select: Sequence[str] | None,
         ignore: Sequence[str] | None,
+        prefilter: bool = True,
     ) -> None:
+        self.prefilter = prefilter
         selection = select_rules(ALL_RULES if rules is None else rules, select, ignore)
         self.report_parse_errors = selection.report_parse_errors
         self.python_rules = [rule() for rule in selection.rules if issubclass(rule, PythonRule)]
@@ -196,7 +198,9 @@ class _Linter:
     def triggered(self, text: str) -> list[PythonRule]:
         """The selected rules that could report in ``text``: their trigger occurs there."""
         return [
-            rule for rule in self.python_rules if rule.trigger is None or rule.trigger.search(text)
+            rule
+            for rule in self.python_rules
+            if not self.prefilter or rule.trigger is None or rule.trigger.search(text)
         ]
 
     def needs_libcst(self, text: str) -> bool:
@@ -339,12 +343,15 @@ def lint_source(
     ignore: Sequence[str] | None = None,
     project: ProjectIndex | None = None,
     rules: Sequence[type[Rule]] | None = None,
+    prefilter: bool = True,
 ) -> list[Finding]:
     """Lint one source given as text; its kind (Python, notebook, Dockerfile) comes from ``path``.
 
-    ``rules`` replaces the registry (tests pass their own). Raises UsageError for unknown codes.
+    ``rules`` replaces the registry (tests pass their own); ``prefilter=False`` parses and
+    analyses the source even when no rule's trigger occurs in it (the prefilter's equivalence
+    test compares both). Raises UsageError for unknown codes.
     """
-    linter = _Linter(rules, select, ignore)
+    linter = _Linter(rules, select, ignore, prefilter)
     return sorted(linter.lint_text(text, path, _kind_of(path), project), key=Finding.sort_key)
 
 
@@ -377,13 +384,14 @@ def lint_paths(
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
     rules: Sequence[type[Rule]] | None = None,
+    prefilter: bool = True,
 ) -> LintResult:
     """Lint every Python file, notebook and Dockerfile under ``paths``.
 
     Raises UsageError for a missing path or an unknown code; every other problem is either a
     KER001 finding (an unreadable or unparsable file) or an entry in ``errors``.
     """
-    linter = _Linter(rules, select, ignore)
+    linter = _Linter(rules, select, ignore, prefilter)
     discovered = discover(paths)
     findings = [
         parse_error(str(folder), 1, 1, f"cannot read folder: {reason}")

@@ -1,0 +1,68 @@
+"""The text prefilter is conservative: skipping the parse never loses a finding.
+
+Every snippet of the rule tests, the fixtures and keras-lint's own tree are linted twice, with the
+prefilter and with every file parsed and analysed whatever its text; the findings must be equal,
+and every finding of a rule must come from a text in which that rule's trigger occurs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from keras_lint.engine import lint_paths, lint_source
+from keras_lint.rules import rule_by_code
+
+ROOT = Path(__file__).resolve().parent.parent
+RULE_TEST_MODULES = [
+    "test_compile_before_fit",
+    "test_early_stopping",
+    "test_gpu_memory_growth",
+    "test_loss_activation",
+    "test_preprocessing_leakage",
+]
+
+
+def _snippets() -> list[str]:
+    """The Python snippets of the rule tests' parametrized case lists."""
+    found: list[str] = []
+    for name in RULE_TEST_MODULES:
+        module = importlib.import_module(f"rules.{name}")
+        for value in vars(module).values():
+            if not isinstance(value, list):
+                continue
+            for case in value:
+                values = getattr(case, "values", ())
+                if values and isinstance(values[0], str):
+                    found.append(textwrap.dedent(values[0]))
+    return found
+
+
+SNIPPETS = _snippets()
+
+
+def test_the_corpus_is_the_rule_tests() -> None:
+    assert len(SNIPPETS) > 150
+
+
+@pytest.mark.parametrize("index", range(len(SNIPPETS)))
+def test_prefilter_keeps_every_finding_of_a_snippet(index: int) -> None:
+    text = SNIPPETS[index]
+    filtered = lint_source(text, "train.py")
+    unfiltered = lint_source(text, "train.py", prefilter=False)
+    assert filtered == unfiltered
+    for finding in unfiltered:
+        rule = rule_by_code(finding.code)
+        if rule is not None and rule.trigger is not None:
+            assert rule.trigger.search(text), finding
+
+
+@pytest.mark.parametrize("folder", ["fixtures", "keras_lint", "tests"])
+def test_prefilter_keeps_every_finding_of_a_tree(folder: str) -> None:
+    filtered = lint_paths([ROOT / folder])
+    unfiltered = lint_paths([ROOT / folder], prefilter=False)
+    assert filtered.findings == unfiltered.findings
+    assert filtered.errors == unfiltered.errors == []
