@@ -79,6 +79,15 @@ SKLEARN_CV_FUNCTIONS = frozenset(
 SKLEARN_SEARCHES = frozenset(
     {"GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV", "HalvingRandomSearchCV"}
 )
+#: TensorFlow calls that wrap arrays without changing their rows
+_TENSOR_FACTORIES = (
+    "tensorflow.data.",
+    "tensorflow.constant",
+    "tensorflow.convert_to_tensor",
+    "tensorflow.cast",
+)
+_HEAD_TAIL = {"take": "head", "skip": "tail"}  # tf.data; ``df.head()``/``tail()`` only display
+_ROW_SPLITS = frozenset({"split", "array_split"})
 _ROW_CONCAT = frozenset({"concatenate", "vstack", "row_stack", "append", "concat"})
 _HELD_OUT_NAME = re.compile(
     r"(^|_)(test|tst|val|valid|validation|holdout|dev)(_|\d|$)|^(x|y|df)?test|test$"
@@ -158,9 +167,24 @@ class DataFlow:
             return Data.fresh(train_part=container.train_part, held_out=side == "tail")
         return Data.derive(container)
 
-    def data_method(self, receiver: Data, method: str, args: list[Value]) -> Value:
+    def data_method(
+        self,
+        node: cst.Call,
+        receiver: Data,
+        method: str,
+        args: list[Value],
+        kwargs: dict[str, Value],
+    ) -> Value:
         if method == "append" and args and isinstance(args[0], Data):
             return self._mix([receiver, args[0]], held_out_by_name=False)
+        if method in _HEAD_TAIL:  # ``ds.take(n)`` / ``ds.skip(n)``
+            side = _HEAD_TAIL[method]
+            self.splits.append(Split(node, self._next(), "slicing", receiver, side))
+            return Data.fresh(train_part=receiver.train_part, held_out=side == "tail")
+        if method == "sample" and _is_fraction(kwargs.get("frac")):
+            # ``train = df.sample(frac=0.8)``: the rest becomes held-out data
+            self.splits.append(Split(node, self._next(), "DataFrame.sample", receiver))
+            return Data.fresh(train_part=True)
         return Data.derive(receiver)
 
     def model_fit(self, method: str, site: CallSite) -> None:
@@ -183,10 +207,18 @@ class DataFlow:
                 self.splits.append(Split(site.node, self._next(), sk, data))
             return self.fresh()
         top = site.callee.split(".", 1)[0]
+        if site.callee.startswith(_TENSOR_FACTORIES):
+            return self.combine(site.args) or self.fresh()
         if top in {"numpy", "pandas"}:
             leaf = site.callee.rsplit(".", 1)[-1]
             if leaf in _ROW_CONCAT and site.args:
                 return self._concatenation(site)
+            if leaf in _ROW_SPLITS and top == "numpy":
+                data = site.argument(0, "ary")
+                if isinstance(data, Data):
+                    self.splits.append(Split(site.node, self._next(), "numpy.split", data))
+                    return UNKNOWN  # its parts are unpacked into fresh values
+
             return self.combine(site.args + list(site.kwargs.values())) or self.fresh()
         return None
 
@@ -276,6 +308,10 @@ class DataFlow:
             held_out_by_name or any(d.held_out or d.mixes_held_out for d in data)
         )
         return Data.derive(*data, mixes_held_out=mixes)
+
+
+def _is_fraction(value: Value | None) -> bool:
+    return isinstance(value, Const) and isinstance(value.value, float) and 0 < value.value < 1
 
 
 def _derived(data: Value | None) -> Value:

@@ -51,6 +51,8 @@ class ModuleFacts:
     fits_with_callbacks: list[tuple[cst.Call, list[Instance]]] = field(default_factory=list)
     #: for an instance created by a call node (by ``id``): the names of the calls it was given to
     instance_uses: dict[int, set[str]] = field(default_factory=dict)
+    #: training calls through scikit-learn wrappers of Keras models written in this file
+    wrapped_fits: list[cst.Call] = field(default_factory=list)
     #: calls (by ``id``) whose result is bound to a name that is never read: dead values
     unused_results: set[int] = field(default_factory=set)
     _positions: dict[cst.CSTNode, CodeRange] | None = None
@@ -108,6 +110,9 @@ def build_module_facts(
     facts.attributes = list(events.attributes)
     facts.leaks = [leak for leak in interpreter.data.leaks() if leak.fit.scope is scope]
     facts.is_entry_point = interpreter.entry_point_training(scope)
+    facts.wrapped_fits = list(
+        {id(node): node for node, where in events.wrapped_fits if where is scope}.values()
+    )
     facts.unused_results = {
         node_id
         for node_id, name in interpreter.bound_calls.items()

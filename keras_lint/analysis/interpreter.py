@@ -138,6 +138,8 @@ class Events:
     compiles: list[CompileCall] = field(default_factory=list)
     env: list[EnvSetting] = field(default_factory=list)
     attributes: list[AttributeSetting] = field(default_factory=list)
+    #: training through scikit-learn wrappers of Keras models (``KerasClassifier(...).fit``)
+    wrapped_fits: list[tuple[cst.Call, ModuleScope]] = field(default_factory=list)
 
 
 class State:
@@ -973,8 +975,17 @@ class Interpreter:
                 self._env_from_call(Const(key), value, frame)
         elif site.callee == "os.putenv" and site.args:
             self._env_from_call(site.args[0], site.args[1] if len(site.args) > 1 else None, frame)
+        if site.callee.rsplit(".", 1)[-1] in _CROSS_VALIDATION and any(
+            _trains_a_keras_wrapper(arg) for arg in site.args[:1]
+        ):
+            self._record_wrapped_fit(site.node, frame)
         result = self.data.external_call(site)
         return result if result is not None else Instance(site)
+
+    def _record_wrapped_fit(self, node: cst.Call, frame: Frame) -> None:
+        self.events.wrapped_fits.append((node, frame.scope))
+        if not self._standalone:
+            self._training_modules.add(id(self._top_scope))
 
     def _env_from_call(self, key: Value, value: Value | None, frame: Frame) -> None:
         if isinstance(key, Const) and isinstance(key.value, str):
@@ -1107,6 +1118,8 @@ class Interpreter:
                 self._forget_compile_state([receiver], frame)
             return self._call_value(node, attr, args, kwargs, star_args, star_kwargs, frame)
         if isinstance(receiver, Instance):
+            if method == "fit" and _trains_a_keras_wrapper(receiver):
+                self._record_wrapped_fit(node, frame)
             self.data.scope = frame.scope
             site = CallSite(
                 node, f"{receiver.callee}().{method}", args, kwargs, star_kwargs, star_args
@@ -1116,7 +1129,7 @@ class Interpreter:
         if isinstance(receiver, Data) or receiver is UNKNOWN:
             self._forget_compile_state([*args, *kwargs.values()], frame)
         if isinstance(receiver, Data):
-            return self.data.data_method(receiver, method, args)
+            return self.data.data_method(node, receiver, method, args, kwargs)
         if isinstance(receiver, Seq) and method in {"append", "extend", "insert"} and args:
             if method == "append":
                 receiver.items.append(args[0])
@@ -1300,6 +1313,24 @@ def _body(block: cst.BaseSuite | cst.CSTNode) -> Sequence[cst.CSTNode]:
 _METADATA_ATTRIBUTES = frozenset(
     {"shape", "dtype", "dtypes", "ndim", "size", "columns", "index", "name", "names", "nbytes"}
 )
+
+
+#: scikit-learn wrappers that train a Keras model in their ``fit``
+_KERAS_WRAPPERS = frozenset({"KerasClassifier", "KerasRegressor"})
+_CROSS_VALIDATION = frozenset(
+    {"cross_val_score", "cross_validate", "cross_val_predict", "learning_curve"}
+)
+
+
+def _trains_a_keras_wrapper(value: Value) -> bool:
+    """A Keras scikit-learn wrapper, or a search/pipeline whose estimator is one."""
+    if not isinstance(value, Instance):
+        return False
+    leaf = value.callee.rsplit(".", 1)[-1]
+    if leaf in _KERAS_WRAPPERS and value.callee.startswith(("keras.", "scikeras.")):
+        return True
+    estimator = value.call.argument(0, "estimator")
+    return estimator is not None and estimator is not value and _trains_a_keras_wrapper(estimator)
 
 
 def _is_none(value: Value) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import libcst as cst
+
 from keras_lint.analysis import ModuleFacts, keras_api
 from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.values import Const, Seq, Value
@@ -31,7 +33,8 @@ class MissingGpuMemoryGrowth(PythonRule):
     """
     ## What it does
     Reports the first Keras `fit` of a module that trains on the TensorFlow backend (`tf.keras`,
-    or Keras 3 with no other backend chosen) when nothing enables GPU memory growth: neither
+    or Keras 3 with no other backend chosen; a scikit-learn `KerasClassifier`/`KerasRegressor`
+    trained with `fit` or cross-validation counts) when nothing enables GPU memory growth: neither
     `tf.config.experimental.set_memory_growth(gpu, True)`, nor `TF_FORCE_GPU_ALLOW_GROWTH=true`
     (in `os.environ`, a notebook's `%env`, or an `ENV` of a Dockerfile in the module's folder or
     a folder above it), nor a memory
@@ -75,25 +78,28 @@ class MissingGpuMemoryGrowth(PythonRule):
     code = "KER301"
     name = "missing-gpu-memory-growth"
     summary = "TensorFlow training never enables GPU memory growth, so it reserves all GPU memory"
-    trigger = re.compile(r"\.\s*(?:fit|fit_generator)\b")
+    trigger = re.compile(r"\.\s*(?:fit|fit_generator)\b|\bcross_va|\blearning_curve\b")
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
-        fits = [t for t in facts.training if t.method in keras_api.FIT_METHODS]
+        fits = [t.node for t in facts.training if t.method in keras_api.FIT_METHODS]
+        fits += facts.wrapped_fits
         if not fits or _other_backend(facts) or _no_gpu(facts) or _growth_enabled(facts):
             return
         project = facts.project
         if not facts.is_entry_point and project is not None and project.growth_enabled_anywhere():
             return  # a library module: the program that imports it may well enable growth
-        first = min(
-            fits,
-            key=lambda t: (facts.position(t.node).start.line, facts.position(t.node).start.column),
-        )
+        first = min(fits, key=lambda node: _start(facts, node))
         yield Report(
             "this module trains with TensorFlow but never enables GPU memory growth: TensorFlow "
             "will reserve all GPU memory (call `tf.config.experimental.set_memory_growth(gpu, "
             "True)` or set TF_FORCE_GPU_ALLOW_GROWTH=true)",
-            node=first.node,
+            node=first,
         )
+
+
+def _start(facts: ModuleFacts, node: cst.CSTNode) -> tuple[int, int]:
+    start = facts.position(node).start
+    return (start.line, start.column)
 
 
 def _growth_enabled(facts: ModuleFacts) -> bool:

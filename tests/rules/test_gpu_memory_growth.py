@@ -1050,3 +1050,27 @@ def test_model_from_either_branch_is_still_a_keras_model() -> None:
         model.fit([[1.0, 2.0, 3.0, 4.0]], [1.0])
         """
     assert lines_of(src, CODE) == [10]
+
+
+@pytest.mark.parametrize(
+    "training",
+    [
+        "clf = KerasClassifier(build_fn=build, epochs=3)\nclf.fit(x, y)",
+        "search = GridSearchCV(KerasClassifier(build_fn=build), {'epochs': [3]})\nsearch.fit(x, y)",
+        "scores = cross_val_score(KerasClassifier(build_fn=build, epochs=3), x, y, cv=3)",
+    ],
+    ids=["wrapper-fit", "grid-search-over-wrapper", "cross-validation-of-wrapper"],
+)
+def test_training_through_a_scikit_learn_wrapper_is_a_keras_fit(training: str) -> None:
+    src = (
+        "import numpy as np\n"
+        "from scikeras.wrappers import KerasClassifier\n"
+        "from sklearn.model_selection import GridSearchCV, cross_val_score\n"
+        "from tensorflow import keras\n"
+        "def build():\n"
+        "    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
+        "    model.compile('adam', 'mse')\n"
+        "    return model\n"
+        "x, y = np.ones((64, 4)), np.ones(64)\n" + training + "\n"
+    )
+    assert lines_of(src, CODE) == [len(src.splitlines())]

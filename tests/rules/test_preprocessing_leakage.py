@@ -777,3 +777,26 @@ def test_shape_of_the_data_is_not_a_slice_of_it() -> None:
         print(X_scaled[:64])
         """
     assert lines_of(src, CODE) == []
+
+
+@pytest.mark.parametrize(
+    ("split", "expected"),
+    [
+        ("train_df = df.sample(frac=0.8, random_state=0)\ntest_df = df.drop(train_df.index)", [6]),
+        ("parts = np.split(df.values, [800])", [6]),
+        (
+            "ds = tf.data.Dataset.from_tensor_slices(df.values)\n"
+            "train_ds, val_ds = ds.take(800), ds.skip(800)",
+            [6],
+        ),
+        ("print(df.sample(5))\nprint(df.head())\nprint(df.tail())", []),
+    ],
+    ids=["sample-fraction", "numpy-split", "tf-data-take", "eda-display-is-not-a-split"],
+)
+def test_other_ways_of_splitting_rows(split: str, expected: list[int]) -> None:
+    src = (
+        "import numpy as np\nimport pandas as pd\nimport tensorflow as tf\n"
+        "from sklearn.preprocessing import StandardScaler\ndf = pd.read_csv('d.csv')\n"
+        "df[['a', 'b']] = StandardScaler().fit_transform(df[['a', 'b']])\n" + split + "\n"
+    )
+    assert lines_of(src, CODE) == expected
