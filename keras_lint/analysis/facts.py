@@ -9,15 +9,15 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from keras_lint.analysis.data_flow import Leak
-from keras_lint.analysis.interpreter import (
+from keras_lint.analysis.events import (
     AttributeSetting,
     CompileCall,
     EnvSetting,
-    Interpreter,
     MethodCall,
     ModuleScope,
     TrainingCall,
 )
+from keras_lint.analysis.interpreter import Interpreter
 from keras_lint.analysis.keras_api import FIT_METHODS
 from keras_lint.analysis.project import ProjectIndex
 from keras_lint.analysis.values import UNKNOWN, CallSite, Instance, Mapping, Seq, Tri, Value

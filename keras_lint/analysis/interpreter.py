@@ -2,15 +2,15 @@
 
 The interpreter executes the module abstractly: statements in order, both arms of a branch
 merged afterwards, loop bodies twice (so a compile placed after a fit in a loop is seen), calls of
-functions
-and classes of the same file or of the linted tree interpreted in place with their arguments (so a
-helper that builds, compiles or returns a model is understood at its call site). Functions that are
-never called are then interpreted on their own with unknown arguments.
+functions and classes of the same file or of the linted tree interpreted in place with their
+arguments (so a helper that builds, compiles or returns a model is understood at its call site).
+Functions that no call reaches are then interpreted on their own with unknown arguments.
 
-What it records (``Events``): every call of an external name (``CallSite``), every method call on a
-tracked object, model compiles and training calls with the compile state at that point, environment
-variable assignments and attribute assignments such as ``gpu_options.allow_growth = True``. The
-data-provenance events of the leakage analysis are recorded by ``DataFlow`` through hooks.
+What it records (``events.Events``): every call of an external name (``CallSite``), every
+method call on a tracked object, model compiles and training calls with the compile state at that
+point, environment variable assignments and attribute assignments such as
+``gpu_options.allow_growth = True``. The data-provenance events of the leakage analysis are
+recorded by ``DataFlow`` through hooks.
 """
 
 from __future__ import annotations
@@ -23,7 +23,17 @@ import libcst as cst
 
 from keras_lint.analysis import keras_api
 from keras_lint.analysis.data_flow import DataFlow
+from keras_lint.analysis.events import (
+    AttributeSetting,
+    CompileCall,
+    EnvSetting,
+    Events,
+    MethodCall,
+    ModuleScope,
+    TrainingCall,
+)
 from keras_lint.analysis.names import dotted_name, import_from_module, keras_leaf, normalize
+from keras_lint.analysis.state import State, merge_models
 from keras_lint.analysis.syntax import calls_in, child_nodes
 from keras_lint.analysis.values import (
     UNKNOWN,
@@ -56,141 +66,10 @@ MAX_INLINES_PER_FUNCTION = 8
 STATEMENT_BUDGET = 20_000
 
 
-@dataclass
-class ModuleScope:
-    """A module being interpreted: its tree, its globals and the functions it defines."""
-
-    module: cst.Module = field(repr=False)
-    path: str
-    name: str  # dotted module name ("" when unknown)
-    globals: dict[str, Value] = field(default_factory=dict)
-    star_imports: list[str] = field(default_factory=list)
-    functions: list[FunctionValue] = field(default_factory=list)
-    classes: list[ClassValue] = field(default_factory=list)
-    #: compile state of the module's models when its top level has run
-    final_compiled: dict[int, Tri] = field(default_factory=dict)
-
-
 @dataclass(eq=False)
 class BoundMethod(Value):
     function: FunctionValue
     receiver: Value
-
-
-@dataclass(frozen=True)
-class MethodCall:
-    """A call of a method on a tracked object (a model, an instance, data)."""
-
-    node: cst.Call = field(repr=False)
-    receiver: Value
-    method: str
-    args: list[Value]
-    kwargs: dict[str, Value]
-    scope: ModuleScope = field(repr=False)
-
-
-@dataclass(frozen=True)
-class TrainingCall:
-    """``fit``/``evaluate``/... on a known model, with its compile state at that point."""
-
-    node: cst.Call = field(repr=False)
-    method: str
-    model: ModelInfo
-    compiled: Tri
-    scope: ModuleScope = field(repr=False)
-
-
-@dataclass(frozen=True)
-class CompileCall:
-    node: cst.Call = field(repr=False)
-    model: ModelInfo
-    site: CallSite
-    scope: ModuleScope = field(repr=False)
-
-
-@dataclass(frozen=True)
-class EnvSetting:
-    """``os.environ[name] = value`` and its spellings (value None when not a literal)."""
-
-    name: str
-    value: str | None
-    scope: ModuleScope = field(repr=False)
-    #: found in a function no call reached (it may never run)
-    standalone: bool = False
-
-
-@dataclass(frozen=True)
-class AttributeSetting:
-    """An assignment to a dotted attribute, e.g. ``config.gpu_options.allow_growth = True``."""
-
-    target: str
-    value: Value
-    scope: ModuleScope = field(repr=False)
-    standalone: bool = False
-
-
-@dataclass
-class Events:
-    #: (call, module it is written in, found in a function no call reached)
-    calls: list[tuple[CallSite, ModuleScope, bool]] = field(default_factory=list)
-    method_calls: list[MethodCall] = field(default_factory=list)
-    training: list[TrainingCall] = field(default_factory=list)
-    compiles: list[CompileCall] = field(default_factory=list)
-    env: list[EnvSetting] = field(default_factory=list)
-    attributes: list[AttributeSetting] = field(default_factory=list)
-    #: training through scikit-learn wrappers of Keras models (``KerasClassifier(...).fit``)
-    wrapped_fits: list[tuple[cst.Call, ModuleScope]] = field(default_factory=list)
-
-
-class State:
-    """Flow-sensitive state: variable bindings and each model's compile state."""
-
-    __slots__ = ("env", "compiled")
-
-    def __init__(self, env: dict[str, Value], compiled: dict[int, Tri]) -> None:
-        self.env = env
-        self.compiled = compiled
-
-    def copy(self) -> State:
-        return State(dict(self.env), dict(self.compiled))
-
-    @staticmethod
-    def join(states: Sequence[State]) -> State:
-        first, *rest = states
-        env = dict(first.env)
-        compiled = dict(first.compiled)
-        for other in rest:
-            for name, value in other.env.items():
-                if name not in env:
-                    env[name] = value
-                    continue
-                mine = env[name]
-                if isinstance(mine, ModelValue) and isinstance(value, ModelValue):
-                    env[name] = merge_models([(mine, compiled), (value, other.compiled)], compiled)
-                else:
-                    env[name] = join_values(mine, value)
-            for model_id, tri in other.compiled.items():
-                compiled[model_id] = compiled[model_id].join(tri) if model_id in compiled else tri
-        return State(env, compiled)
-
-
-def merge_models(
-    candidates: Sequence[tuple[ModelValue, dict[int, Tri]]], into: dict[int, Tri]
-) -> ModelValue:
-    """One model standing for "one of these" (``model = load_model(p) if ... else build()``).
-
-    Its compile state, written into ``into``, joins theirs; its layers are unknown.
-    """
-    first = candidates[0][0]
-    if all(value.info is first.info for value, _ in candidates):
-        return first
-    state: Tri | None = None
-    for value, compiled in candidates:
-        tri = compiled.get(value.info.id, value.info.initial_compiled)
-        state = tri if state is None else state.join(tri)
-    info = ModelInfo(fresh_id(), "merged", None, [], None, Tri.UNKNOWN)
-    into[info.id] = state if state is not None else Tri.UNKNOWN
-    return ModelValue(info)
 
 
 @dataclass

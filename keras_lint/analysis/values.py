@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 if TYPE_CHECKING:
-    from keras_lint.analysis.interpreter import ModuleScope
+    from keras_lint.analysis.events import ModuleScope
 
 
 class Tri(enum.Enum):

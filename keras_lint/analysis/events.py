@@ -1,0 +1,96 @@
+"""What the interpreter records: the modules it runs and the events rules are built from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from keras_lint.analysis.values import (
+    CallSite,
+    ClassValue,
+    FunctionValue,
+    ModelInfo,
+    Tri,
+    Value,
+)
+
+
+@dataclass
+class ModuleScope:
+    """A module being interpreted: its tree, its globals and the functions it defines."""
+
+    module: cst.Module = field(repr=False)
+    path: str
+    name: str  # dotted module name ("" when unknown)
+    globals: dict[str, Value] = field(default_factory=dict)
+    star_imports: list[str] = field(default_factory=list)
+    functions: list[FunctionValue] = field(default_factory=list)
+    classes: list[ClassValue] = field(default_factory=list)
+    #: compile state of the module's models when its top level has run
+    final_compiled: dict[int, Tri] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MethodCall:
+    """A call of a method on a tracked object (a model, an instance, data)."""
+
+    node: cst.Call = field(repr=False)
+    receiver: Value
+    method: str
+    args: list[Value]
+    kwargs: dict[str, Value]
+    scope: ModuleScope = field(repr=False)
+
+
+@dataclass(frozen=True)
+class TrainingCall:
+    """``fit``/``evaluate``/... on a known model, with its compile state at that point."""
+
+    node: cst.Call = field(repr=False)
+    method: str
+    model: ModelInfo
+    compiled: Tri
+    scope: ModuleScope = field(repr=False)
+
+
+@dataclass(frozen=True)
+class CompileCall:
+    node: cst.Call = field(repr=False)
+    model: ModelInfo
+    site: CallSite
+    scope: ModuleScope = field(repr=False)
+
+
+@dataclass(frozen=True)
+class EnvSetting:
+    """``os.environ[name] = value`` and its spellings (value None when not a literal)."""
+
+    name: str
+    value: str | None
+    scope: ModuleScope = field(repr=False)
+    #: found in a function no call reached (it may never run)
+    standalone: bool = False
+
+
+@dataclass(frozen=True)
+class AttributeSetting:
+    """An assignment to a dotted attribute, e.g. ``config.gpu_options.allow_growth = True``."""
+
+    target: str
+    value: Value
+    scope: ModuleScope = field(repr=False)
+    standalone: bool = False
+
+
+@dataclass
+class Events:
+    #: (call, module it is written in, found in a function no call reached)
+    calls: list[tuple[CallSite, ModuleScope, bool]] = field(default_factory=list)
+    method_calls: list[MethodCall] = field(default_factory=list)
+    training: list[TrainingCall] = field(default_factory=list)
+    compiles: list[CompileCall] = field(default_factory=list)
+    env: list[EnvSetting] = field(default_factory=list)
+    attributes: list[AttributeSetting] = field(default_factory=list)
+    #: training through scikit-learn wrappers of Keras models (``KerasClassifier(...).fit``)
+    wrapped_fits: list[tuple[cst.Call, ModuleScope]] = field(default_factory=list)
