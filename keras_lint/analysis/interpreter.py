@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 import libcst as cst
 
@@ -235,7 +235,16 @@ class Interpreter:
                 self._exec_small(small, frame)
 
     def _exec_if(self, stmt: cst.If, frame: Frame) -> None:
-        self._eval(stmt.test, frame)
+        test = self._eval(stmt.test, frame)
+        if isinstance(test, Const) and not isinstance(test.value, slice):
+            # a condition known here (``if compile:`` with ``compile=True``): one branch runs
+            if test.value:
+                self._exec_block(_body(stmt.body), frame)
+            elif isinstance(stmt.orelse, cst.If):
+                self._exec_if(stmt.orelse, frame)
+            elif stmt.orelse is not None:
+                self._exec_block(_body(stmt.orelse.body), frame)
+            return
         start = frame.state
         then = self._run_branch(_body(stmt.body), frame, start.copy())
         orelse: State | None
@@ -576,9 +585,22 @@ class Interpreter:
             return self._eval_subscript(node, frame)
         if isinstance(node, cst.UnaryOperation):
             operand = self._eval(node.expression, frame)
+            if isinstance(node.operator, cst.Not) and _is_plain_const(operand):
+                return Const(not operand.value)
             if isinstance(node.operator, cst.Minus) and isinstance(operand, Const):
                 if isinstance(operand.value, (int, float)) and not isinstance(operand.value, bool):
                     return Const(-operand.value)
+            return UNKNOWN
+        if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+            left = self._eval(node.left, frame)
+            right = self._eval(node.comparisons[0].comparator, frame)
+            operator = node.comparisons[0].operator
+            if _is_plain_const(left) and _is_plain_const(right):
+                equal = left.value == right.value
+                if isinstance(operator, (cst.Equal, cst.Is)):
+                    return Const(equal)
+                if isinstance(operator, (cst.NotEqual, cst.IsNot)):
+                    return Const(not equal)
             return UNKNOWN
         if isinstance(node, (cst.BinaryOperation, cst.BooleanOperation)):
             # long chains (``[0]*44 + [18] + ...``) are evaluated in a loop, not recursively
@@ -1210,6 +1232,11 @@ def _trains_a_keras_wrapper(value: Value) -> bool:
         return True
     estimator = value.call.argument(0, "estimator")
     return estimator is not None and estimator is not value and _trains_a_keras_wrapper(estimator)
+
+
+def _is_plain_const(value: Value) -> TypeGuard[Const]:
+    """A literal whose truth and equality are those of the program (not a slice marker)."""
+    return isinstance(value, Const) and isinstance(value.value, (bool, int, float, str, type(None)))
 
 
 def _is_none(value: Value) -> bool:

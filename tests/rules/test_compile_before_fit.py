@@ -944,3 +944,21 @@ def test_model_from_either_branch_keeps_the_joined_compile_state() -> None:
         model.fit([[1.0, 2.0, 3.0, 4.0]], [1.0])
         """
     assert lines_of(src, CODE) == [9]
+
+
+def test_builder_with_a_compile_flag_is_followed_with_its_default() -> None:
+    src = """\
+        from tensorflow import keras
+
+
+        def get_model(compile_model=True):
+            model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])
+            if compile_model:
+                model.compile("sgd", "mse")
+            return model
+
+
+        get_model().fit([[1.0, 2.0, 3.0]], [1.0])
+        get_model(compile_model=False).fit([[1.0, 2.0, 3.0]], [1.0])
+        """
+    assert lines_of(src, CODE) == [12]
