@@ -26,6 +26,7 @@ _GROWTH_CALLS = frozenset(
 _GPU_OPTIONS = frozenset({"tensorflow.compat.v1.GPUOptions", "tensorflow.GPUOptions"})
 _GPU_OPTION_KEYWORDS = ("allow_growth", "per_process_gpu_memory_fraction")
 _GROWTH_VARIABLE = "TF_FORCE_GPU_ALLOW_GROWTH"
+_TPU_NAMES = ("TPUClusterResolver", "TPUStrategy", "initialize_tpu_system")
 _NON_TF_BACKENDS = frozenset({"jax", "torch", "numpy", "openvino"})
 
 
@@ -42,8 +43,8 @@ class MissingGpuMemoryGrowth(PythonRule):
     called from the module, and the top level of project modules it imports, count. A module
     that only defines training functions (no top-level training, no `__main__` block) is
     reported only when no file of the linted tree enables growth. Modules that set
-    `KERAS_BACKEND` to `jax` or `torch`, or hide every GPU (`CUDA_VISIBLE_DEVICES=-1`,
-    `tf.config.set_visible_devices([], "GPU")`), are skipped.
+    `KERAS_BACKEND` to `jax` or `torch`, hide every GPU (`CUDA_VISIBLE_DEVICES=-1`,
+    `tf.config.set_visible_devices([], "GPU")`) or train on a TPU are skipped.
 
     ## Why is this bad?
     By default TensorFlow maps nearly all memory of every visible GPU when it first touches it,
@@ -138,12 +139,14 @@ def _growth_enabled(facts: ModuleFacts) -> bool:
 
 
 def _no_gpu(facts: ModuleFacts) -> bool:
-    """The program hides every GPU from TensorFlow: there is no GPU memory to reserve."""
+    """The program hides every GPU from TensorFlow, or trains on a TPU: no GPU memory to take."""
     for setting in facts.env:
         if setting.name == "CUDA_VISIBLE_DEVICES" and setting.value is not None:
             if setting.value.strip() in {"", "-1"}:
                 return True
     for site, standalone in facts.reached_calls:
+        if site.callee.startswith("tensorflow.") and site.callee.endswith(_TPU_NAMES):
+            return True
         if site.callee.endswith("set_visible_devices") and site.callee.startswith("tensorflow."):
             devices = site.argument(0, "devices")
             kind = site.argument(1, "device_type")

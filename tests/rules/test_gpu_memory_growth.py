@@ -1074,3 +1074,13 @@ def test_training_through_a_scikit_learn_wrapper_is_a_keras_fit(training: str) -
         "x, y = np.ones((64, 4)), np.ones(64)\n" + training + "\n"
     )
     assert lines_of(src, CODE) == [len(src.splitlines())]
+
+
+def test_silent_when_training_on_a_tpu() -> None:
+    src = (
+        "import tensorflow as tf\n"
+        "resolver = tf.distribute.cluster_resolver.TPUClusterResolver()\n"
+        "tf.tpu.experimental.initialize_tpu_system(resolver)\n"
+        "strategy = tf.distribute.TPUStrategy(resolver)\n" + TRAIN_PY
+    )
+    assert lines_of(src, CODE) == []
