@@ -40,6 +40,13 @@ SKLEARN_LEARNED_PREPROCESSING = frozenset(
         "KNNImputer",
         "IterativeImputer",
         "PCA",
+        "IncrementalPCA",
+        "KernelPCA",
+        "TruncatedSVD",
+        "FastICA",
+        "FactorAnalysis",
+        "TfidfVectorizer",
+        "TfidfTransformer",
         "SelectKBest",
         "SelectPercentile",
         "GenericUnivariateSelect",
@@ -104,6 +111,8 @@ class PreprocessingFit:
     estimator: str
     data: Data
     scope: object  # the ModuleScope the call is written in
+    #: the fitted variable is named as training data (``x_train``) though its origin is unknown
+    named_training: bool = False
 
 
 @dataclass(frozen=True)
@@ -198,6 +207,10 @@ class DataFlow:
             self.splits.append(Split(site.node, self._next(), "validation_split", data))
 
     def external_call(self, site: CallSite) -> Value | None:
+        if keras_leaf(site.callee) == "load_data" and ".datasets." in site.callee:
+            # ``(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()``
+            train = Seq([Data.fresh(train_part=True), Data.fresh(train_part=True)])
+            return Seq([train, Seq([Data.fresh(held_out=True), Data.fresh(held_out=True)])])
         sk = leaf_in(site.callee, "sklearn")
         if sk == "train_test_split":
             return self._train_test_split(site)
@@ -228,16 +241,18 @@ class DataFlow:
         data = site.argument(0, "X")
         if sk in SKLEARN_LEARNED_PREPROCESSING and method in {"fit", "fit_transform"}:
             if isinstance(data, Data):
-                self.fits.append(
-                    PreprocessingFit(site.node, self._next(), method, sk, data, self.scope)
+                fit = PreprocessingFit(
+                    site.node, self._next(), method, sk, data, self.scope, _named_training(site)
                 )
+                self.fits.append(fit)
             return receiver if method == "fit" else _derived(data)
         if keras in KERAS_ADAPTED_LAYERS and method == "adapt":
             data = site.argument(0, "data")
             if isinstance(data, Data):
-                self.fits.append(
-                    PreprocessingFit(site.node, self._next(), method, keras, data, self.scope)
+                fit = PreprocessingFit(
+                    site.node, self._next(), method, keras, data, self.scope, _named_training(site)
                 )
+                self.fits.append(fit)
             return UNKNOWN
         if sk in SKLEARN_LEARNED_PREPROCESSING and method in {"transform", "inverse_transform"}:
             return _derived(data)
@@ -269,6 +284,10 @@ class DataFlow:
         if fit.data.train_part:
             return None  # fitting on the training part of a split is the correct practice
         later = [s for s in self.splits if s.order > fit.order and fit.data.ident in s.data.lineage]
+        if fit.named_training:
+            # ``x_train`` of unknown origin is taken at its name: carving validation folds out
+            # of it is the usual practice; splitting it again into train and test is not
+            later = [s for s in later if s.how not in _VALIDATION_CARVING]
         for split in later:
             if split.how == "validation_split":
                 return "the same data is later split by `fit(..., validation_split=...)`"
@@ -308,6 +327,25 @@ class DataFlow:
             held_out_by_name or any(d.held_out or d.mixes_held_out for d in data)
         )
         return Data.derive(*data, mixes_held_out=mixes)
+
+
+#: splits that carve validation data out of training data (the usual practice on a training set)
+_VALIDATION_CARVING = frozenset(
+    {"validation_split", *SKLEARN_CV_FUNCTIONS, *SKLEARN_SEARCHES}
+    | {f"{splitter}.split" for splitter in SKLEARN_SPLITTERS}
+)
+_TRAINING_NAME = re.compile(r"(^|_)(train|training|trn)(_|\d|$)|^(x|y|df)_?train|train$")
+
+
+def _named_training(site: CallSite) -> bool:
+    """Whether the fitted argument is a variable named as training data (``x_train``)."""
+    if not site.node.args:
+        return False
+    argument = site.node.args[0].value
+    name = argument.value if isinstance(argument, cst.Name) else None
+    if isinstance(argument, cst.Attribute):
+        name = argument.attr.value
+    return name is not None and bool(_TRAINING_NAME.search(name.lower()))
 
 
 def _is_fraction(value: Value | None) -> bool:

@@ -94,3 +94,13 @@ class Events:
     attributes: list[AttributeSetting] = field(default_factory=list)
     #: training through scikit-learn wrappers of Keras models (``KerasClassifier(...).fit``)
     wrapped_fits: list[tuple[cst.Call, ModuleScope]] = field(default_factory=list)
+
+    def extend(self, other: Events) -> None:
+        """Add what another run recorded (a helper module's top level, say)."""
+        self.calls.extend(other.calls)
+        self.method_calls.extend(other.method_calls)
+        self.training.extend(other.training)
+        self.compiles.extend(other.compiles)
+        self.env.extend(other.env)
+        self.attributes.extend(other.attributes)
+        self.wrapped_fits.extend(other.wrapped_fits)

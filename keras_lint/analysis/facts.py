@@ -53,7 +53,7 @@ class ModuleFacts:
     instance_uses: dict[int, set[str]] = field(default_factory=dict)
     #: training calls through scikit-learn wrappers of Keras models written in this file
     wrapped_fits: list[cst.Call] = field(default_factory=list)
-    #: calls (by ``id``) whose result is bound to a name that is never read: dead values
+    #: calls (by ``id``) whose result is bound to a name never read afterwards: dead values
     unused_results: set[int] = field(default_factory=set)
     _positions: dict[cst.CSTNode, CodeRange] | None = None
 
@@ -113,11 +113,7 @@ def build_module_facts(
     facts.wrapped_fits = list(
         {id(node): node for node, where in events.wrapped_fits if where is scope}.values()
     )
-    facts.unused_results = {
-        node_id
-        for node_id, name in interpreter.bound_calls.items()
-        if name not in interpreter.read_names
-    }
+    facts.unused_results = interpreter.unused_results()
     for method_call in events.method_calls:
         arguments = [*method_call.args, *method_call.kwargs.values()]
         for instance in _instances_in(arguments):

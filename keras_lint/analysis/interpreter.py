@@ -67,6 +67,16 @@ STATEMENT_BUDGET = 20_000
 
 
 @dataclass(eq=False)
+class LazyImport(Value):
+    """``from helpers import f`` inside a module loaded for its helpers: resolved on first use,
+    so loading one module of the tree does not load everything it imports."""
+
+    module: str
+    name: str
+    importer: ModuleScope = field(repr=False)
+
+
+@dataclass(eq=False)
 class BoundMethod(Value):
     function: FunctionValue
     receiver: Value
@@ -81,6 +91,8 @@ class Frame:
     returns: list[tuple[Value, dict[int, Tri]]] = field(default_factory=list)
     #: a ``yield`` was met: calling the function returns a generator, not its return value
     is_generator: bool = False
+    #: what owns its local names: the function or class node, or the module scope (by ``id``)
+    owner: int = 0
 
     def bind(self, name: str, value: Value) -> None:
         self.state.env[name] = value
@@ -108,9 +120,10 @@ class Interpreter:
         self._loading: set[str] = set()
         self._standalone = False
         self._memo: dict[tuple[str, int], bool] = {}
-        #: names read anywhere in the interpreted code, and calls whose result is bound to a name
-        self.read_names: set[str] = set()
-        self.bound_calls: dict[int, str] = {}
+        #: results of calls bound to a name (``es = EarlyStopping()``, ``cbs = [EarlyStopping()]``):
+        #: (owner and name, step, call ids); and the last step at which each name was read
+        self._bindings: list[tuple[tuple[int, str], int, list[int]]] = []
+        self._last_read: dict[tuple[int, str], int] = {}
         self._inline_counts: dict[int, int] = {}
         #: modules whose code trains a model when run (a fit reached from the top level)
         self._training_modules: set[int] = set()
@@ -120,6 +133,14 @@ class Interpreter:
             self._memo[key] = compute()
         return self._memo[key]
 
+    def unused_results(self) -> set[int]:
+        """Calls (by ``id``) whose result was bound to a name that is never read afterwards."""
+        unused: set[int] = set()
+        read: set[int] = set()
+        for key, step, calls in self._bindings:
+            (read if self._last_read.get(key, -1) >= step else unused).update(calls)
+        return unused - read  # a call bound in several contexts counts as read in any of them
+
     def entry_point_training(self, scope: ModuleScope) -> bool:
         """Whether running ``scope`` as a program reaches a ``fit`` (its own or a helper's)."""
         return id(scope) in self._training_modules
@@ -127,7 +148,7 @@ class Interpreter:
     # ----------------------------------------------------------------- modules
     def run_module(self, scope: ModuleScope, *, standalone: bool = True) -> None:
         """Interpret the module body, then every function that no call reached."""
-        frame = Frame(scope, State(scope.globals, {}), is_module=True, depth=0)
+        frame = Frame(scope, State(scope.globals, {}), is_module=True, depth=0, owner=id(scope))
         if not hasattr(self, "_top_scope"):
             self._top_scope = scope
         try:
@@ -312,10 +333,12 @@ class Interpreter:
             value = self._eval(small.value, frame)
             for target in small.targets:
                 self._assign(target.target, value, frame)
-            if isinstance(small.value, cst.Call) and len(small.targets) == 1:
-                target_node = small.targets[0].target
-                if isinstance(target_node, cst.Name):
-                    self.bound_calls[id(small.value)] = target_node.value
+            target_node = small.targets[0].target
+            if len(small.targets) == 1 and isinstance(target_node, cst.Name):
+                calls = _created_by(small.value)
+                if calls:
+                    key = (frame.owner, target_node.value)
+                    self._bindings.append((key, self._statements, calls))
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
                 self._assign(small.target, self._eval(small.value, frame), frame)
@@ -356,7 +379,7 @@ class Interpreter:
             else:
                 top = full.split(".", 1)[0]
                 frame.bind(top, self._module_value(top, frame.scope))
-                if self.project is not None and full != top:
+                if self.project is not None and self._is_primary(frame.scope):
                     self._load_project_module(full, frame.scope)  # runs its top level
 
     def _import_from(self, node: cst.ImportFrom, frame: Frame) -> None:
@@ -379,7 +402,9 @@ class Interpreter:
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 bound = alias.asname.name.value
             value: Value = UNKNOWN
-            if base is not None:
+            if base is not None and not self._is_primary(frame.scope):
+                value = LazyImport(base, name, frame.scope)
+            elif base is not None:
                 value = self._import_member(base, name, frame.scope)
             frame.bind(bound, value)
 
@@ -413,19 +438,28 @@ class Interpreter:
             return None
         path, module = located
         key = str(path)
-        cached = self.project.scope_cache.get((id(self), key))
+        cached = self.project.scope_cache.get(key)
         if cached is not None:
-            return cached
+            # every linted file that imports the module sees what its top level does
+            self.events.extend(cached[1])
+            return cached[0]
         if key in self._loading:
             return None
         self._loading.add(key)
+        importer_events, self.events = self.events, Events()
         try:
             scope = ModuleScope(module, key, name)
-            self.project.scope_cache[(id(self), key)] = scope
             self.run_module(scope, standalone=False)
+            self.project.scope_cache[key] = (scope, self.events)
             return scope
         finally:
+            importer_events.extend(self.events)
+            self.events = importer_events
             self._loading.discard(key)
+
+    def _is_primary(self, scope: ModuleScope) -> bool:
+        """Whether ``scope`` is the file being linted (not a module loaded for its helpers)."""
+        return scope is getattr(self, "_top_scope", scope)
 
     def _resolve_project_ref(self, ref: Ref, scope: ModuleScope) -> Value | None:
         """``utils.setup_gpu`` reached through ``import utils``: the project's function."""
@@ -452,7 +486,9 @@ class Interpreter:
         bases = [self._eval(arg.value, frame) for arg in node.bases if arg.keyword is None]
         cls = ClassValue(node, frame.scope, bases)
         frame.scope.classes.append(cls)
-        class_frame = Frame(frame.scope, State({}, dict(frame.state.compiled)), False, frame.depth)
+        class_frame = Frame(
+            frame.scope, State({}, dict(frame.state.compiled)), False, frame.depth, owner=id(node)
+        )
         class_frame.state.env = dict(frame.state.env)  # class bodies see the enclosing names
         for stmt in _body(node.body):
             if isinstance(stmt, cst.FunctionDef):
@@ -536,16 +572,24 @@ class Interpreter:
 
     # ------------------------------------------------------------- expressions
     def _lookup(self, name: str, frame: Frame) -> Value:
-        self.read_names.add(name)
         env = frame.state.env
         if name in env:
-            return env[name]
+            self._last_read[(frame.owner, name)] = self._statements
+            return self._resolved(env, name)
         if not frame.is_module and name in frame.scope.globals:
-            return frame.scope.globals[name]
+            self._last_read[(id(frame.scope), name)] = self._statements
+            return self._resolved(frame.scope.globals, name)
         for star in frame.scope.star_imports:
             if star.startswith(("keras", "tensorflow", "sklearn")):
                 return Ref(normalize(f"{star}.{name}"))
         return UNKNOWN
+
+    def _resolved(self, env: dict[str, Value], name: str) -> Value:
+        value = env[name]
+        if isinstance(value, LazyImport):
+            value = self._import_member(value.module, value.name, value.importer)
+            env[name] = value
+        return value
 
     def _eval(self, node: cst.BaseExpression | None, frame: Frame) -> Value:
         if node is None:
@@ -864,7 +908,7 @@ class Interpreter:
             if activation is not None:
                 incoming = site.args[0] if site.args else UNKNOWN
                 return Tensor(activation, UNKNOWN) if isinstance(incoming, Tensor) else UNKNOWN
-            return Instance(site)
+            return self.data.external_call(site) or Instance(site)
         activation = keras_api.function_activation(site.callee)
         if activation is not None:
             incoming = site.args[0] if site.args else UNKNOWN
@@ -908,6 +952,8 @@ class Interpreter:
             return self._new_model(frame, "sequential", site.node, layers=layers)
         if leaf in keras_api.FUNCTIONAL_MODELS:
             outputs_arg = site.argument(1, "outputs")
+            if outputs_arg is None:
+                outputs_arg = site.kwargs.get("output")  # Keras 1: Model(input=..., output=...)
             outputs: list[Value] | None
             if outputs_arg is None:
                 outputs = None
@@ -1107,7 +1153,7 @@ class Interpreter:
         scope = function.scope
         compiled = dict(caller.state.compiled) if caller is not None else {}
         env = self._bind_parameters(node, args, kwargs, receiver, scope)
-        frame = Frame(scope, State(env, compiled), is_module=False, depth=depth)
+        frame = Frame(scope, State(env, compiled), is_module=False, depth=depth, owner=id(node))
         self._stack.append(node)
         try:
             try:
@@ -1232,6 +1278,15 @@ def _trains_a_keras_wrapper(value: Value) -> bool:
         return True
     estimator = value.call.argument(0, "estimator")
     return estimator is not None and estimator is not value and _trains_a_keras_wrapper(estimator)
+
+
+def _created_by(node: cst.BaseExpression) -> list[int]:
+    """The calls whose results an assigned value holds: ``f()`` or ``[f(), g()]`` (by ``id``)."""
+    if isinstance(node, cst.Call):
+        return [id(node)]
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return [id(e.value) for e in node.elements if isinstance(e.value, cst.Call)]
+    return []
 
 
 def _is_plain_const(value: Value) -> TypeGuard[Const]:

@@ -49,8 +49,9 @@ class ProjectIndex:
                     self._by_name.setdefault(name, []).append(path)
         self._parsed: dict[Path, cst.Module | None] = {}
         self._growth_anywhere: bool | None = None
-        #: interpreted module scopes, keyed by (interpreter id, path); owned by the interpreter
-        self.scope_cache: dict[tuple[int, str], Any] = {}
+        #: modules of the tree interpreted for their helpers, by path: their scope and the events
+        #: of their top level (owned by the interpreter, shared by every linted file of a run)
+        self.scope_cache: dict[str, Any] = {}
 
     def locate(self, name: str, importer: str) -> tuple[Path, cst.Module] | None:
         """The file and parsed module that ``import name`` means from the file ``importer``."""

@@ -162,6 +162,7 @@ REPORTED = [
         from tensorflow.keras import callbacks as cb
 
         callbacks_list = [cb.EarlyStopping()]
+        print(len(callbacks_list))
         """,
         [3],
         id="callbacks-module-alias-with-no-arguments",
@@ -710,3 +711,29 @@ def test_reload_of_the_same_checkpoint_path_spelled_differently_exempts() -> Non
         model.load_weights("./weights/best.h5")
         """
     assert lines_of(src, CODE) == []
+
+
+def test_a_list_of_callbacks_never_read_is_not_judged() -> None:
+    src = """\
+        from tensorflow import keras
+        from tensorflow.keras.callbacks import EarlyStopping
+        model = keras.Sequential([keras.layers.Dense(1)])
+        model.compile(loss="mse", optimizer="adam")
+        callbacks = [EarlyStopping(monitor="val_loss", patience=3)]  # the fit below ignores it
+        model.fit([[0.0]], [0.0], epochs=2)
+        """
+    assert lines_of(src, CODE) == []
+
+
+def test_dead_rebinding_is_not_reported_but_the_used_one_is() -> None:
+    src = """\
+        from tensorflow import keras
+        from tensorflow.keras.callbacks import EarlyStopping
+        model = keras.Sequential([keras.layers.Dense(1)])
+        model.compile(loss="mse", optimizer="adam")
+        es = EarlyStopping(monitor="loss", patience=5)
+        model.fit([[0.0]], [0.0], epochs=2, callbacks=[es])
+        es = EarlyStopping(monitor="loss", patience=2)
+        """
+    assert lines_of(src, CODE) == [5]
+

@@ -995,3 +995,16 @@ def test_custom_layer_upstream_does_not_hide_the_output_layer() -> None:
         model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
         """
     assert lines_of(src, CODE) == [13]
+
+
+def test_keras_1_model_keywords_input_and_output() -> None:
+    src = """\
+        from keras.layers import Dense, Input
+        from keras.models import Model
+
+        inp = Input(shape=(8,))
+        out = Dense(17, activation="softmax")(inp)
+        model = Model(input=inp, output=out)
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        """
+    assert lines_of(src, CODE) == [7]

@@ -800,3 +800,51 @@ def test_other_ways_of_splitting_rows(split: str, expected: list[int]) -> None:
         "df[['a', 'b']] = StandardScaler().fit_transform(df[['a', 'b']])\n" + split + "\n"
     )
     assert lines_of(src, CODE) == expected
+
+
+def test_training_part_of_a_keras_dataset_is_a_training_split() -> None:
+    src = """\
+        from sklearn.preprocessing import MinMaxScaler
+        from tensorflow import keras
+        from tensorflow.keras.datasets import mnist
+
+        (x_train, y_train), (x_test, y_test) = mnist.load_data()
+        scaler = MinMaxScaler()
+        x_train = scaler.fit_transform(x_train.reshape(60000, 784))
+        x_test = scaler.transform(x_test.reshape(10000, 784))
+        model = keras.Sequential([keras.layers.Dense(10, activation="softmax")])
+        model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+        model.fit(x_train, y_train, epochs=1, validation_split=0.2)
+        """
+    assert lines_of(src, CODE) == []
+
+
+@pytest.mark.parametrize(
+    ("later", "expected"),
+    [
+        ("model.fit(X_train_s, y, validation_split=0.2)", []),
+        ("a, b = train_test_split(X_train_s, test_size=0.2)", [7]),
+    ],
+    ids=["validation-carved-from-named-training-data", "named-training-data-split-again"],
+)
+def test_data_named_as_training_data(later: str, expected: list[int]) -> None:
+    src = (
+        "import numpy as np\nfrom sklearn.model_selection import train_test_split\n"
+        "from sklearn.preprocessing import StandardScaler\nfrom tensorflow import keras\n"
+        "model = keras.Sequential([keras.layers.Dense(1)])\nX_train = np.load('X_train.npy')\n"
+        "X_train_s = StandardScaler().fit_transform(X_train)\n" + later + "\n"
+    )
+    assert lines_of(src, CODE) == expected
+
+
+@pytest.mark.parametrize("transformer", ["FastICA", "TruncatedSVD", "KernelPCA", "IncrementalPCA"])
+def test_decompositions_learn_from_their_input(transformer: str) -> None:
+    src = (
+        "import numpy as np\n"
+        f"from sklearn.decomposition import {transformer}\n"
+        "from sklearn.model_selection import train_test_split\n"
+        "X, y = np.random.rand(100, 8), np.random.rand(100)\n"
+        f"A = {transformer}(n_components=4).fit_transform(X)\n"
+        "A_train, A_test, y_train, y_test = train_test_split(A, y)\n"
+    )
+    assert lines_of(src, CODE) == [5]
