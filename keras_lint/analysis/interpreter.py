@@ -202,12 +202,9 @@ class Interpreter:
 
     # -------------------------------------------------------------- statements
     def _exec_block(self, body: Sequence[cst.CSTNode], frame: Frame) -> None:
-        """Execute statements; stops silently at the first terminating statement."""
-        try:
-            for stmt in body:
-                self._exec_stmt(stmt, frame)
-        except _Terminated:
-            raise
+        """Execute statements in order; ``_Terminated`` propagates from return/raise/break."""
+        for stmt in body:
+            self._exec_stmt(stmt, frame)
 
     def _run_branch(self, body: Sequence[cst.CSTNode], frame: Frame, start: State) -> State | None:
         """Run a block from ``start``; the state at its end, or None when it always leaves."""
@@ -375,10 +372,10 @@ class Interpreter:
         for alias in node.names:
             full = dotted_name(alias.name) or ""
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                frame.bind(alias.asname.name.value, self._module_value(full, frame.scope))
+                frame.bind(alias.asname.name.value, Ref(normalize(full)))
             else:
                 top = full.split(".", 1)[0]
-                frame.bind(top, self._module_value(top, frame.scope))
+                frame.bind(top, Ref(normalize(top)))
                 if self.project is not None and self._is_primary(frame.scope):
                     self._load_project_module(full, frame.scope)  # runs its top level
 
@@ -419,15 +416,12 @@ class Interpreter:
         project_scope = self._load_project_module(base, scope)
         if project_scope is not None:
             if name in project_scope.globals:
-                return project_scope.globals[name]
+                return self._resolved(project_scope.globals, name)
             sub = self._load_project_module(f"{base}.{name}", scope)
             if sub is not None:
                 return Ref(sub.name)
             return UNKNOWN
         return Ref(normalize(f"{base}.{name}"))
-
-    def _module_value(self, name: str, scope: ModuleScope) -> Value:
-        return Ref(normalize(name))
 
     def _load_project_module(self, name: str, importer: ModuleScope) -> ModuleScope | None:
         """The interpreted top level of a module of the linted tree, or None."""
@@ -467,9 +461,9 @@ class Interpreter:
             return None
         module, _, member = ref.name.rpartition(".")
         loaded = self._load_project_module(module, scope)
-        if loaded is None:
+        if loaded is None or member not in loaded.globals:
             return None
-        return loaded.globals.get(member)
+        return self._resolved(loaded.globals, member)
 
     # ------------------------------------------------------------- definitions
     def _define_function(

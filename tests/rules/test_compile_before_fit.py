@@ -962,3 +962,33 @@ def test_builder_with_a_compile_flag_is_followed_with_its_default() -> None:
         get_model(compile_model=False).fit([[1.0, 2.0, 3.0]], [1.0])
         """
     assert lines_of(src, CODE) == [12]
+
+
+def test_builder_reexported_by_a_package_init_is_followed(tree) -> None:
+    root = tree(
+        {
+            "project/models/__init__.py": "from .builders import build_model\n",
+            "project/models/builders.py": """\
+                from tensorflow import keras
+                from .layers import head
+
+
+                def build_model():
+                    return keras.Sequential([keras.Input(shape=(3,)), head()])
+                """,
+            "project/models/layers.py": """\
+                from tensorflow import keras
+
+
+                def head():
+                    return keras.layers.Dense(1)
+                """,
+            "project/train.py": """\
+                from models import build_model
+
+                model = build_model()
+                model.fit([[1.0, 2.0, 3.0]], [1.0])
+                """,
+        }
+    )
+    assert tree_findings(root, CODE) == [("project/train.py", 4)]
