@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import textwrap
 import warnings
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -110,7 +111,17 @@ def mask_ipython(lines: list[str]) -> list[str]:
         if words and words[0] in PYTHON_BODY_CELL_MAGICS:
             return ["pass", *_mask_lines(lines[1:])]
         return ["pass"] * len(lines)  # %%bash, %%writefile, %%html...: not Python
-    return _mask_lines(lines)
+    masked = _mask_lines(lines)
+    if masked and masked[0][:1].isspace() and not _compiles(_joined(masked)):
+        # IPython removes the indentation a cell's first line shares with the others
+        dedented = textwrap.dedent(_joined(masked)).splitlines()
+        if len(dedented) == len(masked) and _compiles(_joined(dedented)):
+            return dedented
+    return masked
+
+
+def _joined(lines: list[str]) -> str:
+    return "".join(line + "\n" for line in lines)
 
 
 def read_code_cells(text: str) -> list[CodeCell]:

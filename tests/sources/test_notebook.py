@@ -209,3 +209,8 @@ def test_program_maps_every_line_back_to_its_cell() -> None:
     source = notebook_program(read_code_cells(text))
     assert source.text == "a = 1\nb = 2\nc = 3\n"
     assert [source.user_line(n) for n in (1, 2, 3)] == [(1, 1), (1, 2), (4, 1)]
+
+
+def test_a_cell_indented_as_a_whole_is_dedented_like_ipython_does() -> None:
+    masked = mask_ipython(["    for key in sums:", "        print(key)"])
+    assert masked == ["for key in sums:", "    print(key)"]
