@@ -41,6 +41,8 @@ class MethodCall:
     args: list[Value]
     kwargs: dict[str, Value]
     scope: ModuleScope = field(repr=False)
+    #: found in a function no call reached
+    standalone: bool = False
 
 
 @dataclass(frozen=True)

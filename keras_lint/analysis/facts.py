@@ -19,8 +19,19 @@ from keras_lint.analysis.events import (
 )
 from keras_lint.analysis.interpreter import Interpreter
 from keras_lint.analysis.keras_api import FIT_METHODS
+from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.project import ProjectIndex
-from keras_lint.analysis.values import UNKNOWN, CallSite, Instance, Mapping, Seq, Tri, Value
+from keras_lint.analysis.values import (
+    UNKNOWN,
+    CallSite,
+    Data,
+    Instance,
+    Mapping,
+    Ref,
+    Seq,
+    Tri,
+    Value,
+)
 
 
 @dataclass
@@ -53,6 +64,10 @@ class ModuleFacts:
     instance_uses: dict[int, set[str]] = field(default_factory=dict)
     #: training calls through scikit-learn wrappers of Keras models written in this file
     wrapped_fits: list[cst.Call] = field(default_factory=list)
+    #: ``fit`` run by the module on an object of unknown origin (``sm.Unet()``) given Keras-only
+    #: arguments (``epochs=``, ``validation_split=``, Keras callbacks), in a module that uses
+    #: TensorFlow and not PyTorch
+    probable_keras_fits: list[cst.Call] = field(default_factory=list)
     #: calls (by ``id``) whose result is bound to a name never read afterwards: dead values
     unused_results: set[int] = field(default_factory=set)
     _positions: dict[cst.CSTNode, CodeRange] | None = None
@@ -114,6 +129,14 @@ def build_module_facts(
         {id(node): node for node, where in events.wrapped_fits if where is scope}.values()
     )
     facts.unused_results = interpreter.unused_results()
+    if _uses_tensorflow_not_torch(scope):
+        # only where the module runs it: a function's parameter may be anything
+        facts.probable_keras_fits = [
+            call.node
+            for call in facts.method_calls
+            if not call.standalone and _probable_keras_fit(call)
+        ]
+        facts.is_entry_point |= bool(facts.probable_keras_fits)
     for method_call in events.method_calls:
         arguments = [*method_call.args, *method_call.kwargs.values()]
         for instance in _instances_in(arguments):
@@ -126,6 +149,30 @@ def build_module_facts(
         for instance in _instances_in([*site.args, *site.kwargs.values()]):
             facts.instance_uses.setdefault(id(instance.call.node), set()).add(callee)
     return facts
+
+
+_OTHER_ESTIMATOR_LIBRARIES = frozenset({"sklearn", "xgboost", "lightgbm", "catboost", "torch"})
+
+
+def _uses_tensorflow_not_torch(scope: ModuleScope) -> bool:
+    names = {v.name.split(".", 1)[0] for v in scope.globals.values() if isinstance(v, Ref)}
+    return bool(names & {"keras", "tensorflow"}) and not names & {"torch", "lightning", "jax"}
+
+
+def _probable_keras_fit(call: MethodCall) -> bool:
+    """``model.fit(x, epochs=10)`` on a model of unknown origin: Keras' signature."""
+    receiver = call.receiver
+    if call.method not in FIT_METHODS:
+        return False
+    if isinstance(receiver, Instance):
+        if receiver.callee.split(".", 1)[0] in _OTHER_ESTIMATOR_LIBRARIES:
+            return False
+    elif not (receiver is UNKNOWN or isinstance(receiver, Data)):
+        return False
+    if "epochs" in call.kwargs or "validation_split" in call.kwargs:
+        return True
+    callbacks = list(_instances_in([call.kwargs.get("callbacks", UNKNOWN)]))
+    return any(keras_leaf(c.callee) is not None for c in callbacks)
 
 
 def _instances_in(values: list[Value]) -> Iterator[Instance]:

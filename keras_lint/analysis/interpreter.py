@@ -255,7 +255,12 @@ class Interpreter:
     def _exec_if(self, stmt: cst.If, frame: Frame) -> None:
         test = self._eval(stmt.test, frame)
         if isinstance(test, Const) and not isinstance(test.value, slice):
-            # a condition known here (``if compile:`` with ``compile=True``): one branch runs
+            # A condition known here (``if compile:`` with ``compile=True``): one branch runs.
+            # The other is still read, as code a flipped flag would run, but its effects on
+            # the state are dropped.
+            start = frame.state
+            self._speculate(stmt, frame, start, run_then=not test.value)
+            frame.set_state(start)
             if test.value:
                 self._exec_block(_body(stmt.body), frame)
             elif isinstance(stmt.orelse, cst.If):
@@ -278,6 +283,19 @@ class Interpreter:
         else:
             orelse = self._run_branch(_body(stmt.orelse.body), frame, start.copy())
         self._join_into(frame, [then, orelse], start)
+
+    def _speculate(self, stmt: cst.If, frame: Frame, start: State, *, run_then: bool) -> None:
+        """Interpret the branch a known condition skips, on a copy of the state."""
+        if run_then:
+            self._run_branch(_body(stmt.body), frame, start.copy())
+        elif isinstance(stmt.orelse, cst.If):
+            frame.set_state(start.copy())
+            try:
+                self._exec_if(stmt.orelse, frame)
+            except _Terminated:
+                pass
+        elif stmt.orelse is not None:
+            self._run_branch(_body(stmt.orelse.body), frame, start.copy())
 
     def _exec_loop(self, stmt: cst.For | cst.While, frame: Frame) -> None:
         if isinstance(stmt, cst.For):
@@ -1050,7 +1068,7 @@ class Interpreter:
                 node, receiver.info, method, args, kwargs, star_args, star_kwargs, frame
             )
         self.events.method_calls.append(
-            MethodCall(node, receiver, method, args, kwargs, frame.scope)
+            MethodCall(node, receiver, method, args, kwargs, frame.scope, self._standalone)
         )
         if isinstance(receiver, ObjectValue):
             attr = self._attribute_of(receiver, method)
@@ -1099,7 +1117,7 @@ class Interpreter:
     ) -> Value:
         site = CallSite(node, f"model.{method}", args, kwargs, star_kwargs, star_args)
         self.events.method_calls.append(
-            MethodCall(node, ModelValue(info), method, args, kwargs, frame.scope)
+            MethodCall(node, ModelValue(info), method, args, kwargs, frame.scope, self._standalone)
         )
         compiled = frame.state.compiled
         if method == "compile":

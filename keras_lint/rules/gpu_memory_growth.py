@@ -34,12 +34,14 @@ class MissingGpuMemoryGrowth(PythonRule):
     """
     ## What it does
     Reports the first Keras `fit` of a module that trains on the TensorFlow backend (`tf.keras`,
-    or Keras 3 with no other backend chosen; a scikit-learn `KerasClassifier`/`KerasRegressor`
-    trained with `fit` or cross-validation counts) when nothing enables GPU memory growth: neither
+    or Keras 3 with no other backend chosen) when nothing enables GPU memory growth: neither
     `tf.config.experimental.set_memory_growth(gpu, True)`, nor `TF_FORCE_GPU_ALLOW_GROWTH=true`
     (in `os.environ`, a notebook's `%env`, or an `ENV` of a Dockerfile in the module's folder or
-    a folder above it), nor a memory
-    limit through `tf.config.set_logical_device_configuration`, nor TF1 `gpu_options`. Helpers
+    a folder above it), nor a memory limit through `tf.config.set_logical_device_configuration`,
+    nor TF1 `gpu_options`. A scikit-learn `KerasClassifier`/`KerasRegressor` trained with `fit`
+    or cross-validation counts as a Keras `fit`, and so does a `fit` the module runs on a model
+    from a library it cannot follow (`sm.Unet(...)`) when given Keras-only arguments such as
+    `epochs=`, in a module that uses TensorFlow and not PyTorch. Helpers
     called from the module, and the top level of project modules it imports, count. A module
     that only defines training functions (no top-level training, no `__main__` block) is
     reported only when no file of the linted tree enables growth. Modules that set
@@ -83,7 +85,7 @@ class MissingGpuMemoryGrowth(PythonRule):
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
         fits = [t.node for t in facts.training if t.method in keras_api.FIT_METHODS]
-        fits += facts.wrapped_fits
+        fits += facts.wrapped_fits + facts.probable_keras_fits
         if not fits or _other_backend(facts) or _no_gpu(facts) or _growth_enabled(facts):
             return
         project = facts.project

@@ -1084,3 +1084,44 @@ def test_silent_when_training_on_a_tpu() -> None:
         "strategy = tf.distribute.TPUStrategy(resolver)\n" + TRAIN_PY
     )
     assert lines_of(src, CODE) == []
+
+
+def test_training_behind_a_notebook_toggle_still_counts() -> None:
+    src = """\
+        import tensorflow as tf
+
+        skip_training = True
+        model = tf.keras.Sequential([tf.keras.Input(shape=(3,)), tf.keras.layers.Dense(1)])
+        if not skip_training:
+            model.compile(optimizer="adam", loss="mse")
+            model.fit([[1.0, 2.0, 3.0]], [1.0], epochs=15)
+        else:
+            model.load_weights("./models/ckpt")
+        """
+    assert lines_of(src, CODE) == [7]
+
+
+@pytest.mark.parametrize(
+    ("src", "expected"),
+    [
+        (
+            "import segmentation_models as sm\nimport tensorflow as tf\n"
+            "model = sm.Unet('resnet34')\nmodel.compile('adam', 'binary_crossentropy')\n"
+            "model.fit(x, y, epochs=10, validation_split=0.1)\n",
+            [5],
+        ),
+        (
+            "import torch\nimport tensorflow as tf\nfrom mylib import Net\n"
+            "Net().fit(x, y, epochs=10)\n",
+            [],
+        ),
+        (
+            "import tensorflow as tf\nfrom xgboost import XGBClassifier\n"
+            "XGBClassifier().fit(x, y)\n",
+            [],
+        ),
+    ],
+    ids=["library-model-fit-with-epochs", "module-that-uses-torch", "non-keras-fit"],
+)
+def test_fit_on_a_model_from_a_library_it_cannot_follow(src: str, expected: list[int]) -> None:
+    assert lines_of(src, CODE) == expected
