@@ -68,8 +68,8 @@ STATEMENT_BUDGET = 20_000
 
 @dataclass(eq=False)
 class LazyImport(Value):
-    """``from helpers import f`` inside a module loaded for its helpers: resolved on first use,
-    so loading one module of the tree does not load everything it imports."""
+    """``from helpers import f`` of a module of the linted tree: resolved on first use, so a
+    module is parsed and interpreted only when one of its names is actually used."""
 
     module: str
     name: str
@@ -417,10 +417,10 @@ class Interpreter:
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 bound = alias.asname.name.value
             value: Value = UNKNOWN
-            if base is not None and not self._is_primary(frame.scope):
+            if base is not None and self._is_project_module(base, frame.scope):
                 value = LazyImport(base, name, frame.scope)
             elif base is not None:
-                value = self._import_member(base, name, frame.scope)
+                value = Ref(normalize(f"{base}.{name}"))
             frame.bind(bound, value)
 
     def _absolute_module(self, level: int, module: str, scope: ModuleScope) -> str | None:
@@ -468,6 +468,13 @@ class Interpreter:
             importer_events.extend(self.events)
             self.events = importer_events
             self._loading.discard(key)
+
+    def _is_project_module(self, name: str, importer: ModuleScope) -> bool:
+        return (
+            self.project is not None
+            and not _is_library(name)
+            and self.project.knows(name, importer.path)
+        )
 
     def _is_primary(self, scope: ModuleScope) -> bool:
         """Whether ``scope`` is the file being linted (not a module loaded for its helpers)."""

@@ -53,6 +53,11 @@ class ProjectIndex:
         #: of their top level (owned by the interpreter, shared by every linted file of a run)
         self.scope_cache: dict[str, Any] = {}
 
+    def knows(self, name: str, importer: str) -> bool:
+        """Whether ``import name`` from ``importer`` means a file of the tree (nothing parsed)."""
+        candidates = self._by_name.get(name, [])
+        return any(path != Path(importer) for path in candidates)
+
     def locate(self, name: str, importer: str) -> tuple[Path, cst.Module] | None:
         """The file and parsed module that ``import name`` means from the file ``importer``."""
         candidates = self._by_name.get(name)

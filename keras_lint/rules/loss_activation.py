@@ -115,7 +115,8 @@ class LossActivationMismatch(PythonRule):
     summary = (
         "The model's final activation and its loss disagree (e.g. softmax + binary crossentropy)"
     )
-    trigger = re.compile(r"\.\s*compile\b")
+    # Every mismatch involves a crossentropy loss or a softmax (``re.compile`` is everywhere).
+    trigger = re.compile(r"(?i)crossentropy|softmax|\bbce\b|\bcce\b")
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
         reported: set[int] = set()
