@@ -118,6 +118,8 @@ class Interpreter:
         self._inlined: set[int] = set()
         self._statements = 0
         self._loading: set[str] = set()
+        #: modules of the tree whose top-level events this interpreter has taken in
+        self._replayed: set[str] = set()
         self._standalone = False
         self._memo: dict[tuple[str, int], bool] = {}
         #: results of calls bound to a name (``es = EarlyStopping()``, ``cbs = [EarlyStopping()]``):
@@ -452,8 +454,10 @@ class Interpreter:
         key = str(path)
         cached = self.project.scope_cache.get(key)
         if cached is not None:
-            # every linted file that imports the module sees what its top level does
-            self.events.extend(cached[1])
+            # every linted file that imports the module sees what its top level does, once
+            if key not in self._replayed:
+                self._replayed.add(key)
+                self.events.extend(cached[1])
             return cached[0]
         if key in self._loading:
             return None
@@ -467,6 +471,7 @@ class Interpreter:
         finally:
             importer_events.extend(self.events)
             self.events = importer_events
+            self._replayed.add(key)
             self._loading.discard(key)
 
     def _is_project_module(self, name: str, importer: ModuleScope) -> bool:

@@ -39,14 +39,19 @@ class ProjectIndex:
         }
         # every dotted suffix of a file's path is a name it may be imported by
         self._by_name: dict[str, list[Path]] = {}
+        #: the module a folder or file stem is (for relative imports): its longest dotted name
+        self._by_stem: dict[Path, str] = {}
         for path in self.files:
             parts = list(path.with_suffix("").parts)
+            stem = path.with_suffix("")
             if parts and parts[-1] == "__init__":
                 parts = parts[:-1]
+                stem = stem.parent
             for start in range(len(parts)):
-                name = ".".join(parts[start:])
-                if name.isidentifier() or all(p.isidentifier() for p in parts[start:]):
+                if all(p.isidentifier() for p in parts[start:]):
+                    name = ".".join(parts[start:])
                     self._by_name.setdefault(name, []).append(path)
+                    self._by_stem.setdefault(stem, name)
         self._parsed: dict[Path, cst.Module | None] = {}
         self._growth_anywhere: bool | None = None
         #: modules of the tree interpreted for their helpers, by path: their scope and the events
@@ -76,13 +81,7 @@ class ProjectIndex:
         base = Path(importer).parent
         for _ in range(level - 1):
             base = base.parent
-        target = base / module.replace(".", "/") if module else base
-        for name, paths in self._by_name.items():
-            for path in paths:
-                stem = path.with_suffix("")
-                if stem == target or (stem.name == "__init__" and stem.parent == target):
-                    return name
-        return None
+        return self._by_stem.get(base / module.replace(".", "/") if module else base)
 
     def container_env(self, path: str) -> dict[str, str]:
         """ENV of the Dockerfiles whose build folder holds ``path`` (the nearest wins)."""
