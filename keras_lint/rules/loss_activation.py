@@ -115,8 +115,11 @@ class LossActivationMismatch(PythonRule):
     summary = (
         "The model's final activation and its loss disagree (e.g. softmax + binary crossentropy)"
     )
-    # Every mismatch involves a crossentropy loss or a softmax (``re.compile`` is everywhere).
-    trigger = re.compile(r"(?i)crossentropy|softmax|\bbce\b|\bcce\b")
+    # A ``.compile`` call and a crossentropy loss or a softmax: every mismatch has both (and
+    # ``re.compile`` alone is everywhere).
+    trigger = re.compile(
+        r"(?is)^(?=.*\.\s*compile\b)(?=.*(?:crossentropy|softmax|\bbce\b|\bcce\b))"
+    )
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
         reported: set[int] = set()
