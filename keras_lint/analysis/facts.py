@@ -79,11 +79,6 @@ class ModuleFacts:
             self._positions = dict(wrapper.resolve(PositionProvider))
         return self._positions[node]
 
-    def calls_to(self, *predicates: str) -> Iterator[CallSite]:
-        """Calls whose canonical callee is one of the given names."""
-        wanted = set(predicates)
-        return (site for site in self.calls if site.callee in wanted)
-
 
 def build_module_facts(
     module: cst.Module, path: str, project: ProjectIndex | None = None

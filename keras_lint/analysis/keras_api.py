@@ -6,7 +6,7 @@ Names here are canonical (see ``names.normalize``) and matched by their last com
 
 from __future__ import annotations
 
-from keras_lint.analysis.names import keras_leaf, leaf_in
+from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.values import Const, Instance, Ref, Tensor, Value
 
 #: methods of a model that need it to be compiled
@@ -142,10 +142,6 @@ def function_activation(name: str) -> str | None:
     return None
 
 
-def is_layer_instance(value: Value, *names: str) -> bool:
-    return isinstance(value, Instance) and keras_leaf(value.callee) in names
-
-
 def layer_output_activation(layer: Value, incoming: str | None) -> str | None:
     """Activation of the output of ``layer`` given its input's activation; None if unknown."""
     if not isinstance(layer, Instance):
@@ -216,7 +212,3 @@ def tensor_output(value: Value) -> tuple[str | None, Value | None]:
     if isinstance(value, Tensor):
         return value.activation, value.producer
     return None, None
-
-
-def is_sklearn(name: str | None, *leaves: str) -> bool:
-    return leaf_in(name, "sklearn") in leaves

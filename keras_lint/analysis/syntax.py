@@ -42,18 +42,12 @@ def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
             yield value
 
 
-def walk(node: cst.CSTNode, *, into_functions: bool = True) -> Iterator[cst.CSTNode]:
-    """``node`` and all its descendants (optionally not entering nested defs and lambdas)."""
+def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``node`` and all its descendants, in source order."""
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
-        if (
-            not into_functions
-            and current is not node
-            and isinstance(current, (cst.FunctionDef, cst.Lambda))
-        ):
-            continue
         stack.extend(reversed(list(child_nodes(current))))
 
 
