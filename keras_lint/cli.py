@@ -8,19 +8,28 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn, TextIO
 
 from keras_lint import __version__
-from keras_lint.engine import lint_paths
+from keras_lint.config import (
+    ConfigError,
+    Settings,
+    find_settings,
+    load_config_file,
+    with_overrides,
+)
+from keras_lint.engine import LintResult, lint_content, lint_paths
 from keras_lint.parse_error import (
     PARSE_ERROR_CODE,
     PARSE_ERROR_DOCUMENTATION,
     PARSE_ERROR_NAME,
     PARSE_ERROR_SUMMARY,
 )
+from keras_lint.patterns import PathPatterns
 from keras_lint.report import FORMATS
 from keras_lint.rules import ALL_RULES, rule_by_code
-from keras_lint.selection import UsageError
+from keras_lint.selection import UsageError, select_rules
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROG = "keras-lint"
@@ -31,7 +40,8 @@ commands:
   keras-lint rule KER201    print one rule's documentation
 
 A folder literally named "rules" or "rule" is linted as ./rules (or ./rule).
-Exit status: 0 no findings, 1 findings, 2 usage error or internal error.
+Settings are read from [tool.keras-lint] in the nearest pyproject.toml (see --config).
+Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error.
 """
 
 
@@ -46,11 +56,11 @@ class _Parser(argparse.ArgumentParser):
         raise _ArgumentError(message)
 
 
-def _code_list(value: str) -> list[str]:
-    codes = [code.strip() for code in value.split(",") if code.strip()]
-    if not codes:
-        raise argparse.ArgumentTypeError("expected comma-separated rule codes")
-    return codes
+def _comma_list(value: str) -> list[str]:
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    if not items:
+        raise argparse.ArgumentTypeError("expected a comma-separated list")
+    return items
 
 
 def _lint_parser() -> _Parser:
@@ -62,18 +72,41 @@ def _lint_parser() -> _Parser:
     )
     parser.add_argument(
         "paths", nargs="*", metavar="PATH", default=["."],
-        help="files and folders to lint (default: .)",
+        help="files and folders to lint (default: .); - reads one file from standard input",
     )  # fmt: skip
     parser.add_argument(
         "--format", choices=sorted(FORMATS), default="text", help="output format (default: text)"
     )
     parser.add_argument(
-        "--select", type=_code_list, action="extend", metavar="CODES",
+        "--select", type=_comma_list, action="extend", metavar="CODES",
         help="only these codes or prefixes, comma-separated (e.g. KER2,KER101)",
     )  # fmt: skip
     parser.add_argument(
-        "--ignore", type=_code_list, action="extend", metavar="CODES",
-        help="skip these codes or prefixes, comma-separated",
+        "--ignore", type=_comma_list, action="extend", metavar="CODES",
+        help="skip these codes or prefixes, comma-separated (added to the configured ones)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--config", metavar="PATH",
+        help="read settings from this file (a pyproject.toml, or a TOML file of the keys)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--isolated", action="store_true", help="ignore every configuration file"
+    )
+    parser.add_argument(
+        "--exclude", type=_comma_list, action="extend", metavar="PATTERNS",
+        help="folders and files to skip (.gitignore syntax), replacing the configured list",
+    )  # fmt: skip
+    parser.add_argument(
+        "--extend-exclude", type=_comma_list, action="extend", metavar="PATTERNS",
+        help="more folders and files to skip, added to the excluded ones",
+    )  # fmt: skip
+    parser.add_argument(
+        "--force-exclude", action="store_true",
+        help="apply the excludes to files named on the command line too (for pre-commit)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--stdin-filename", metavar="PATH",
+        help="the path of the file given on standard input (for editors)",
     )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
@@ -102,12 +135,78 @@ def _print_rule(arguments: list[str], out: TextIO) -> int:
     return EXIT_CLEAN
 
 
+def _checked(settings: Settings) -> Settings:
+    """``settings`` once their codes are known to exist; a ConfigError names the file if not."""
+    if settings.source is None:
+        return settings
+    tables = [("select", settings.select), ("ignore", settings.ignore)]
+    tables += [(f"per-file-ignores.{k}", v) for k, v in settings.per_file_ignores.items()]
+    for key, codes in tables:
+        try:
+            select_rules(ALL_RULES, None, codes)
+        except UsageError as error:
+            reason = error.message.split(": ", 1)[-1]
+            raise ConfigError(f"{settings.source}: key {key!r}: {reason}") from error
+    return settings
+
+
+def _settings(options: argparse.Namespace, err: TextIO) -> Settings:
+    if options.config is not None:
+        found = load_config_file(Path(options.config))
+    elif options.isolated:
+        found = Settings(root=Path.cwd())
+    else:
+        start = [options.stdin_filename] if _reads_stdin(options) else options.paths
+        discovery = find_settings(start)
+        for warning in discovery.warnings:
+            err.write(f"{PROG}: warning: {warning}\n")
+        found = discovery.settings
+    return with_overrides(
+        _checked(found),
+        select=options.select,
+        ignore=options.ignore,
+        exclude=options.exclude,
+        extend_exclude=options.extend_exclude,
+    )
+
+
+def _reads_stdin(options: argparse.Namespace) -> bool:
+    if "-" not in options.paths:
+        return False
+    if len(options.paths) > 1:
+        raise UsageError("'-' (standard input) cannot be combined with other paths")
+    return True
+
+
+def _lint_stdin(options: argparse.Namespace, settings: Settings) -> LintResult:
+    path = options.stdin_filename or "-"
+    if options.force_exclude and options.stdin_filename:
+        if PathPatterns(settings.root, settings.exclude_patterns).matches(Path(path)):
+            return LintResult(findings=[], files_checked=0)
+    data = sys.stdin.buffer.read()
+    return lint_content(
+        data, path, select=settings.select, ignore=settings.ignore, settings=settings
+    )
+
+
 def _lint(argv: list[str], out: TextIO, err: TextIO) -> int:
     try:
         options = _lint_parser().parse_args(argv)
     except SystemExit as done:  # --help and --version print, then exit 0
         return done.code if isinstance(done.code, int) else EXIT_CLEAN
-    result = lint_paths(options.paths, select=options.select, ignore=options.ignore)
+    if options.stdin_filename and options.paths == ["."] and "." not in argv:
+        options.paths = ["-"]  # --stdin-filename alone means the text comes on stdin
+    settings = _settings(options, err)
+    if _reads_stdin(options):
+        result = _lint_stdin(options, settings)
+    else:
+        result = lint_paths(
+            options.paths,
+            select=settings.select,
+            ignore=settings.ignore,
+            settings=settings,
+            force_exclude=options.force_exclude,
+        )
     out.write(FORMATS[options.format](result.findings, result.files_checked))
     for error in result.errors:
         err.write(f"{PROG}: internal error: {error}\n")

@@ -1,7 +1,10 @@
 """Which files to lint: Python files, notebooks and Dockerfiles under the given paths.
 
-Folders are walked in sorted order so output is stable; tool and build folders are skipped, but a
-path named on the command line is always linted, wherever it lies.
+Folders are walked in sorted order so output is stable. A walk skips what the ``exclude`` patterns
+name (tool and build folders by default) and what ``.gitignore`` files ignore: those of the walked
+folders and of their parents up to the top of the git work tree. A path named on the command line
+is always linted, wherever it lies, unless ``force_exclude`` applies the exclude patterns to it too
+(for callers such as pre-commit that name every file).
 """
 
 from __future__ import annotations
@@ -11,17 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from keras_lint.config import DEFAULT_EXCLUDE
+from keras_lint.patterns import PathPatterns, read_gitignore
 from keras_lint.selection import UsageError
 from keras_lint.sources import source_kind
-
-#: folder names never walked into (site-packages is linted on purpose by some, so it is not here)
-EXCLUDED_DIRS = frozenset(
-    {
-        ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", ".mypy_cache", ".ruff_cache",
-        ".pytest_cache", "__pycache__", "__pypackages__", "node_modules", "build", "dist",
-        ".eggs", ".ipynb_checkpoints",
-    }
-)  # fmt: skip
 
 
 @dataclass
@@ -38,8 +34,36 @@ def _identity(path: Path) -> Path:
         return path.absolute()
 
 
+def _git_top(folder: Path) -> Path | None:
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def _enclosing_gitignores(folder: Path) -> list[PathPatterns]:
+    """The .gitignore files that apply inside ``folder`` from above it, outermost first."""
+    folder = folder.absolute()
+    top = _git_top(folder)
+    if top is None or top == folder:
+        return []
+    chain = [parent for parent in reversed(folder.parents) if top in (parent, *parent.parents)]
+    return [spec for spec in map(read_gitignore, chain) if spec is not None]
+
+
+def _ignored(gitignores: Sequence[PathPatterns], path: Path, is_dir: bool) -> bool:
+    verdict = None
+    for spec in gitignores:  # a deeper file's verdict overrides an outer one, as in git
+        found = spec.check(path, is_dir=is_dir)
+        if found is not None:
+            verdict = found
+    return verdict is True
+
+
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, exclude: PathPatterns, respect_gitignore: bool) -> None:
+        self.exclude = exclude
+        self.respect_gitignore = respect_gitignore
         self.result = Discovered()
         self.seen_files: set[Path] = set()
         self.seen_dirs: set[Path] = set()
@@ -50,11 +74,24 @@ class _Walker:
             self.seen_files.add(identity)
             self.result.files.append(path)
 
-    def walk(self, folder: Path) -> None:
+    def walk_named(self, folder: Path) -> None:
+        """Walk a folder named by the user; inside a folder they named although the patterns
+        exclude it (``keras-lint build/``), the patterns are read from that folder down."""
+        exclude = self.exclude
+        if exclude.matches(folder, is_dir=True):
+            exclude = PathPatterns(folder, exclude.patterns)
+        above = _enclosing_gitignores(folder) if self.respect_gitignore else []
+        self.walk(folder, above, exclude)
+
+    def walk(self, folder: Path, gitignores: list[PathPatterns], exclude: PathPatterns) -> None:
         identity = _identity(folder)
         if identity in self.seen_dirs:  # a symlink back up the tree, or a folder given twice
             return
         self.seen_dirs.add(identity)
+        if self.respect_gitignore:
+            here = read_gitignore(folder)
+            if here is not None:
+                gitignores = [*gitignores, here]
         try:
             with os.scandir(folder) as scan:
                 entries = sorted(scan, key=lambda entry: entry.name)
@@ -67,32 +104,46 @@ class _Walker:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
-            if is_dir:
-                if entry.name not in EXCLUDED_DIRS:
-                    self.walk(path)
-            elif source_kind(entry.name) is not None:
-                self.add_file(path)
+            if is_dir or source_kind(entry.name) is not None:
+                if exclude.matches(path, is_dir=is_dir) or _ignored(gitignores, path, is_dir):
+                    continue
+                if is_dir:
+                    self.walk(path, gitignores, exclude)
+                else:
+                    self.add_file(path)
 
 
 #: suffixes of explicitly named files read as Python ("" for scripts without one)
 _PYTHON_SUFFIXES = frozenset({"", ".py", ".pyw", ".pyi"})
 
 
-def discover(paths: Sequence[str | Path] = (".",)) -> Discovered:
+def discover(
+    paths: Sequence[str | Path] = (".",),
+    *,
+    exclude: PathPatterns | None = None,
+    respect_gitignore: bool = True,
+    force_exclude: bool = False,
+) -> Discovered:
     """The files to lint under ``paths`` (a missing path is a UsageError).
 
-    A file named explicitly is linted even where a folder walk would skip it; a name that is
-    not a notebook or Dockerfile is read as Python unless its suffix says it is something else
+    ``exclude`` defaults to the usual tool and build folders. A file named explicitly is linted
+    even where a folder walk would skip it (unless ``force_exclude``); a name that is not a
+    notebook or Dockerfile is read as Python unless its suffix says it is something else
     (``compose.yaml``, ``notes.md``), which is skipped.
     """
-    missing = [str(path) for path in paths if not os.path.exists(path)]
+    missing = [str(path) for path in paths if not os.path.lexists(path)]
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
-    walker = _Walker()
+    if exclude is None:
+        exclude = PathPatterns(Path.cwd(), DEFAULT_EXCLUDE)
+    walker = _Walker(exclude, respect_gitignore)
     for given in paths:
         path = Path(given)
-        if path.is_dir():
-            walker.walk(path)
+        is_dir = path.is_dir()
+        if force_exclude and exclude.matches(path, is_dir=is_dir):
+            continue
+        if is_dir:
+            walker.walk_named(path)
         elif source_kind(path.name) is not None or path.suffix in _PYTHON_SUFFIXES:
             walker.add_file(path)
     return walker.result

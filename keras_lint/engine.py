@@ -16,9 +16,11 @@ from pathlib import Path
 import libcst as cst
 
 from keras_lint.analysis import ModuleFacts, ProjectIndex, build_module_facts
+from keras_lint.config import Settings
 from keras_lint.discovery import discover
 from keras_lint.finding import Finding
 from keras_lint.parse_error import PARSE_ERROR_CODE, parse_error
+from keras_lint.patterns import PathPatterns, PerFileIgnores
 from keras_lint.rules import ALL_RULES
 from keras_lint.rules.base import DockerfileRule, PythonRule, Report, Rule
 from keras_lint.selection import select_rules
@@ -33,7 +35,7 @@ from keras_lint.sources.notebook import (
 from keras_lint.sources.python import decode_python, split_lines
 from keras_lint.suppression import dockerfile_pragma_suppresses, noqa_suppresses
 
-__all__ = ["LintResult", "lint_paths", "lint_source"]
+__all__ = ["LintResult", "lint_content", "lint_paths", "lint_source"]
 
 
 @dataclass
@@ -378,6 +380,36 @@ def _read(path: Path, kind: SourceKind) -> str | Finding:
         return parse_error(str(path), error.line, error.column, error.message)
 
 
+def lint_content(
+    data: bytes,
+    path: str,
+    *,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    settings: Settings | None = None,
+) -> LintResult:
+    """Lint ``data`` as if it were the file ``path`` (an editor's unsaved buffer on stdin).
+
+    The file's kind, per-file ignores and findings' paths all come from ``path``; positions are
+    those of ``data``. Raises UsageError for an unknown code.
+    """
+    linter = _Linter(None, select, ignore)
+    settings = settings or Settings(root=Path.cwd())
+    kind = _kind_of(path)
+    try:
+        text = _decode(data, kind)
+    except SourceDecodeError as error:
+        findings = [parse_error(path, error.line, error.column, error.message)]
+    else:
+        findings = linter.lint_text(text, path, kind, None)
+    per_file = PerFileIgnores(settings.root, settings.per_file_ignores)
+    return LintResult(
+        findings=sorted(per_file.keep(linter.keep(findings)), key=Finding.sort_key),
+        files_checked=1,
+        errors=linter.errors,
+    )
+
+
 def lint_paths(
     paths: Sequence[str | Path] = (".",),
     *,
@@ -385,14 +417,23 @@ def lint_paths(
     ignore: Sequence[str] | None = None,
     rules: Sequence[type[Rule]] | None = None,
     prefilter: bool = True,
+    settings: Settings | None = None,
+    force_exclude: bool = False,
 ) -> LintResult:
     """Lint every Python file, notebook and Dockerfile under ``paths``.
 
-    Raises UsageError for a missing path or an unknown code; every other problem is either a
-    KER001 finding (an unreadable or unparsable file) or an entry in ``errors``.
+    ``settings`` gives the exclude patterns and per-file ignores (its ``select``/``ignore`` are
+    the caller's to pass, merged with options). Raises UsageError for a missing path or an
+    unknown code; every other problem is either a KER001 finding (an unreadable or unparsable
+    file) or an entry in ``errors``.
     """
     linter = _Linter(rules, select, ignore, prefilter)
-    discovered = discover(paths)
+    settings = settings or Settings(root=Path.cwd())
+    discovered = discover(
+        paths,
+        exclude=PathPatterns(settings.root, settings.exclude_patterns),
+        force_exclude=force_exclude,
+    )
     findings = [
         parse_error(str(folder), 1, 1, f"cannot read folder: {reason}")
         for folder, reason in discovered.unreadable
@@ -427,8 +468,9 @@ def lint_paths(
             findings.append(text)
         else:
             findings.extend(linter.lint_text(text, str(path), kind, project))
+    per_file = PerFileIgnores(settings.root, settings.per_file_ignores)
     return LintResult(
-        findings=sorted(linter.keep(findings), key=Finding.sort_key),
+        findings=sorted(per_file.keep(linter.keep(findings)), key=Finding.sort_key),
         files_checked=len(discovered.files),
         errors=linter.errors,
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from keras_lint.discovery import discover
+from keras_lint.patterns import PathPatterns
 from keras_lint.selection import UsageError
 
 
@@ -96,3 +97,43 @@ def test_explicit_file_of_another_kind_is_skipped_not_parsed_as_python(tmp_path:
     script = tmp_path / "train"
     script.write_text("print('hi')\n")
     assert discover([compose, script]).files == [script]
+
+
+def test_gitignored_files_and_folders_are_not_walked(tmp_path: Path) -> None:
+    touch(tmp_path, "train.py", "out/run.py", "model_gen.py", "gen.py", "pkg/a.py", "pkg/b.py")
+    (tmp_path / ".gitignore").write_text("out/\n*_gen.py\n")
+    (tmp_path / "pkg/.gitignore").write_text("b.py\n")
+    assert names(tmp_path, discover([tmp_path]).files) == ["gen.py", "pkg/a.py", "train.py"]
+
+
+def test_a_deeper_gitignore_can_re_include_what_an_outer_one_ignores(tmp_path: Path) -> None:
+    touch(tmp_path, "pkg/a_gen.py", "pkg/b_gen.py", "c_gen.py")
+    (tmp_path / ".gitignore").write_text("*_gen.py\n")
+    (tmp_path / "pkg/.gitignore").write_text("!a_gen.py\n")
+    assert names(tmp_path, discover([tmp_path]).files) == ["pkg/a_gen.py"]
+
+
+def test_gitignores_above_the_walked_folder_apply_inside_a_git_work_tree(tmp_path: Path) -> None:
+    touch(tmp_path, "src/train.py", "src/scratch/try.py")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("scratch/\n")
+    assert names(tmp_path, discover([tmp_path / "src"]).files) == ["src/train.py"]
+    assert names(tmp_path, discover([tmp_path / "src"], respect_gitignore=False).files) == [
+        "src/scratch/try.py",
+        "src/train.py",
+    ]
+
+
+def test_exclude_patterns_replace_the_default_folders(tmp_path: Path) -> None:
+    touch(tmp_path, "build/gen.py", "legacy/old.py", "train.py")
+    found = discover([tmp_path], exclude=PathPatterns(tmp_path, ["legacy/"]))
+    assert names(tmp_path, found.files) == ["build/gen.py", "train.py"]
+
+
+def test_force_exclude_applies_the_patterns_to_named_files(tmp_path: Path) -> None:
+    touch(tmp_path, "build/gen.py", "train.py")
+    named = [tmp_path / "build/gen.py", tmp_path / "train.py", tmp_path / "build"]
+    exclude = PathPatterns(tmp_path, ["build"])
+    assert names(tmp_path, discover(named, exclude=exclude).files) == ["build/gen.py", "train.py"]
+    forced = discover(named, exclude=exclude, force_exclude=True)
+    assert names(tmp_path, forced.files) == ["train.py"]
