@@ -208,6 +208,8 @@ def _lint(argv: list[str], out: TextIO, err: TextIO) -> int:
             force_exclude=options.force_exclude,
         )
     out.write(FORMATS[options.format](result.findings, result.files_checked))
+    for warning in result.warnings:
+        err.write(f"{PROG}: warning: {warning}\n")
     for error in result.errors:
         err.write(f"{PROG}: internal error: {error}\n")
     if result.errors:

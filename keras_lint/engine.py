@@ -33,7 +33,11 @@ from keras_lint.sources.notebook import (
     read_code_cells,
 )
 from keras_lint.sources.python import decode_python, split_lines
-from keras_lint.suppression import dockerfile_pragma_suppresses, noqa_suppresses
+from keras_lint.suppression import (
+    dockerfile_pragma_suppresses,
+    noqa_suppresses,
+    unknown_noqa_codes,
+)
 
 __all__ = ["LintResult", "lint_content", "lint_paths", "lint_source"]
 
@@ -45,6 +49,8 @@ class LintResult:
     files_checked: int
     #: internal errors (a rule or the analysis crashed), one line each
     errors: list[str] = field(default_factory=list)
+    #: notes for the user that are not findings (an unknown code in a noqa), one line each
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,9 @@ class _Linter:
             rule() for rule in selection.rules if issubclass(rule, DockerfileRule)
         ]
         self.errors: list[str] = []
+        #: problems worth telling the user that are not findings (an unknown code in a noqa)
+        self.warnings: list[str] = []
+        self.known_codes = (PARSE_ERROR_CODE, *(rule.code for rule in ALL_RULES))
 
     # -- entry points ---------------------------------------------------------------------
 
@@ -149,6 +158,7 @@ class _Linter:
         if problem is not None:
             return [parse_error(path, problem.line, problem.column, problem.message)]
         source = PythonSource(text)
+        self.check_noqa_codes(source, path)
         module = self.parse(source.text, path)
         if isinstance(module, _SyntaxProblem):
             return self.suppressed(
@@ -162,6 +172,7 @@ class _Linter:
         except NotebookError as error:
             return [parse_error(path, 1, 1, error.message)]
         source = notebook_program(cells)
+        self.check_noqa_codes(source, path)
         full = self.needs_libcst(source.text)
         module = self.parse(source.text, path, full=full)
         findings: list[Finding] = []
@@ -187,6 +198,15 @@ class _Linter:
         return self.suppressed(findings, source) + self.run_python_rules(
             module, source, path, project
         )
+
+    def check_noqa_codes(self, source: PythonSource, path: str) -> None:
+        if "noqa" not in source.text.lower():
+            return
+        for number, line in enumerate(source.text.splitlines(), start=1):
+            for code in unknown_noqa_codes(line, self.known_codes):
+                cell, user_line = source.user_line(number)
+                where = f"{path}:cell {cell}:{user_line}" if cell else f"{path}:{user_line}"
+                self.warnings.append(f"{where}: unknown code {code} in '# noqa'")
 
     def lint_dockerfile_text(self, text: str, path: str) -> list[Finding]:
         try:
@@ -407,6 +427,7 @@ def lint_content(
         findings=sorted(per_file.keep(linter.keep(findings)), key=Finding.sort_key),
         files_checked=1,
         errors=linter.errors,
+        warnings=linter.warnings,
     )
 
 
@@ -473,4 +494,5 @@ def lint_paths(
         findings=sorted(per_file.keep(linter.keep(findings)), key=Finding.sort_key),
         files_checked=len(discovered.files),
         errors=linter.errors,
+        warnings=linter.warnings,
     )

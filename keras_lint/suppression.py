@@ -21,6 +21,17 @@ def _covers(codes: str, code: str) -> bool:
     return any(code.startswith(entry) for entry in entries)
 
 
+def unknown_noqa_codes(line: str, known: tuple[str, ...]) -> list[str]:
+    """keras-lint codes (``KER...``) in a ``# noqa`` comment of ``line`` that name no rule."""
+    unknown = []
+    for match in NOQA.finditer(line):
+        for entry in CODE_LIST_SEPARATOR.split(match.group("codes") or ""):
+            code = entry.upper()
+            if code.startswith("KER") and not any(k.startswith(code) for k in known):
+                unknown.append(code)
+    return unknown
+
+
 def noqa_suppresses(line: str, code: str) -> bool:
     """Whether a ``# noqa`` comment on the reported line silences ``code``."""
     for match in NOQA.finditer(line):

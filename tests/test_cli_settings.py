@@ -169,3 +169,19 @@ def test_stdin_with_other_paths_is_a_usage_error(project: Path) -> None:
     done = run_stdin(["-", "train.py"], "", project)
     assert done.returncode == 2
     assert b"cannot be combined" in done.stderr
+
+
+def test_an_unknown_code_in_a_noqa_is_a_warning_and_the_run_goes_on(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = MISMATCH.splitlines()
+    at = next(i for i, line in enumerate(lines) if "compile(" in line)
+    lines[at] += "  # noqa: KER999, E501"
+    lines.insert(0, "import os  # noqa: KER2,KER6 (known prefixes)")
+    (project / "train.py").write_text("\n".join(lines) + "\n")
+    assert main(["--isolated", "train.py"]) == 1
+    captured = capsys.readouterr()
+    assert "KER201" in captured.out  # KER999 silences nothing
+    assert captured.err == (
+        f"keras-lint: warning: train.py:{at + 2}: unknown code KER999 in '# noqa'\n"
+    )
