@@ -18,7 +18,7 @@ from keras_lint.parse_error import (
     PARSE_ERROR_NAME,
     PARSE_ERROR_SUMMARY,
 )
-from keras_lint.report import FORMATS
+from keras_lint.report import FORMATS, STATISTICS_FORMATS, render_statistics
 from keras_lint.rules import ALL_RULES, rule_by_code
 from keras_lint.selection import UsageError
 
@@ -75,6 +75,11 @@ def _lint_parser() -> _Parser:
         "--ignore", type=_code_list, action="extend", metavar="CODES",
         help="skip these codes or prefixes, comma-separated",
     )  # fmt: skip
+    parser.add_argument(
+        "--statistics", action="store_true",
+        help="print the number of findings per code instead of the findings"
+        f" (with --format {', '.join(STATISTICS_FORMATS)})",
+    )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
@@ -93,7 +98,7 @@ def _print_rule(arguments: list[str], out: TextIO) -> int:
         raise UsageError("usage: keras-lint rule CODE (e.g. keras-lint rule KER201)")
     code = arguments[0].upper()
     if code == PARSE_ERROR_CODE:
-        out.write(PARSE_ERROR_DOCUMENTATION)
+        out.write(f"{PARSE_ERROR_CODE} {PARSE_ERROR_NAME}\n\n{PARSE_ERROR_DOCUMENTATION}")
         return EXIT_CLEAN
     rule = rule_by_code(code)
     if rule is None:
@@ -107,8 +112,14 @@ def _lint(argv: list[str], out: TextIO, err: TextIO) -> int:
         options = _lint_parser().parse_args(argv)
     except SystemExit as done:  # --help and --version print, then exit 0
         return done.code if isinstance(done.code, int) else EXIT_CLEAN
+    if options.statistics and options.format not in STATISTICS_FORMATS:
+        formats = ", ".join(STATISTICS_FORMATS)
+        raise UsageError(f"--statistics works with --format {formats}, not {options.format}")
     result = lint_paths(options.paths, select=options.select, ignore=options.ignore)
-    out.write(FORMATS[options.format](result.findings, result.files_checked))
+    if options.statistics:
+        out.write(render_statistics(options.format, result.findings, result.files_checked))
+    else:
+        out.write(FORMATS[options.format](result.findings, result.files_checked, result.errors))
     for error in result.errors:
         err.write(f"{PROG}: internal error: {error}\n")
     if result.errors:
