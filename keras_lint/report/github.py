@@ -31,9 +31,7 @@ def _command(properties: list[tuple[str, object]], message: str) -> str:
 
 
 def format_annotation(finding: Finding, spans: StoredSpans) -> str:
-    properties: list[tuple[str, object]] = [
-        ("file", relative_to_cwd(finding.path) or finding.path)
-    ]
+    properties: list[tuple[str, object]] = [("file", relative_to_cwd(finding.path) or finding.path)]
     span = spans.span(finding)
     if span is not None:
         properties.append(("line", span.line))

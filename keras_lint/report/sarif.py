@@ -57,8 +57,12 @@ def known_rules() -> list[RuleDescription]:
     """KER001 and every registered rule, in code order."""
     rules = [
         RuleDescription(
-            PARSE_ERROR_CODE, PARSE_ERROR_NAME, PARSE_ERROR_SUMMARY,
-            PARSE_ERROR_DOCUMENTATION.strip(), ("parse-error",), "very-high",
+            PARSE_ERROR_CODE,
+            PARSE_ERROR_NAME,
+            PARSE_ERROR_SUMMARY,
+            PARSE_ERROR_DOCUMENTATION.strip(),
+            ("parse-error",),
+            "very-high",
         )  # fmt: skip
     ]
     for rule in ALL_RULES:
@@ -168,9 +172,7 @@ def _region(span: Span) -> dict[str, int]:
     }
 
 
-def _result(
-    finding: Finding, rule_index: int, spans: StoredSpans, cwd: str
-) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: int, spans: StoredSpans, cwd: str) -> dict[str, Any]:
     span = spans.span(finding) or _FILE_START
     return {
         "ruleId": finding.code,
