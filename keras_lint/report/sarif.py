@@ -63,7 +63,7 @@ def known_rules() -> list[RuleDescription]:
             PARSE_ERROR_DOCUMENTATION.strip(),
             ("parse-error",),
             "very-high",
-        )  # fmt: skip
+        )
     ]
     for rule in ALL_RULES:
         tags = ("docker",) if rule.source_kind == "dockerfile" else ("keras", "python")
