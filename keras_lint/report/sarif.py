@@ -75,6 +75,7 @@ def known_rules() -> list[RuleDescription]:
 
 # -- rule documentation as plain text -------------------------------------------------------------
 
+_SECTION = re.compile(r"^##\s+(.*)$")
 _HEADING = re.compile(r"^#{1,6}\s+(.*)$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 _INLINE_MARKUP = re.compile(r"`([^`]*)`|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*")
@@ -85,7 +86,7 @@ def sections(documentation: str) -> dict[str, str]:
     found: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in documentation.splitlines():
-        heading = re.match(r"^##\s+(.*)$", line)
+        heading = _SECTION.match(line)
         if heading:
             current = found.setdefault(heading.group(1).strip(), [])
         elif current is not None:

@@ -1,6 +1,6 @@
 """The official SARIF 2.1.0 schema, to validate ``--format sarif`` output against.
 
-A helper module rather than a conftest.py: a second module named ``conftest`` would shadow the
+A plain module rather than a conftest.py: a second module named ``conftest`` would shadow the
 one in tests/ that other test modules import from.
 """
 
