@@ -27,7 +27,7 @@ from keras_lint.parse_error import (
     PARSE_ERROR_SUMMARY,
 )
 from keras_lint.patterns import PathPatterns
-from keras_lint.report import FORMATS
+from keras_lint.report import FORMATS, STATISTICS_FORMATS, render_statistics
 from keras_lint.rules import ALL_RULES, rule_by_code
 from keras_lint.selection import UsageError, select_rules
 
@@ -108,6 +108,11 @@ def _lint_parser() -> _Parser:
         "--stdin-filename", metavar="PATH",
         help="the path of the file given on standard input (for editors)",
     )  # fmt: skip
+    parser.add_argument(
+        "--statistics", action="store_true",
+        help="print the number of findings per code instead of the findings"
+        f" (with --format {', '.join(STATISTICS_FORMATS)})",
+    )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
@@ -126,7 +131,7 @@ def _print_rule(arguments: list[str], out: TextIO) -> int:
         raise UsageError("usage: keras-lint rule CODE (e.g. keras-lint rule KER201)")
     code = arguments[0].upper()
     if code == PARSE_ERROR_CODE:
-        out.write(PARSE_ERROR_DOCUMENTATION)
+        out.write(f"{PARSE_ERROR_CODE} {PARSE_ERROR_NAME}\n\n{PARSE_ERROR_DOCUMENTATION}")
         return EXIT_CLEAN
     rule = rule_by_code(code)
     if rule is None:
@@ -194,6 +199,9 @@ def _lint(argv: list[str], out: TextIO, err: TextIO) -> int:
         options = _lint_parser().parse_args(argv)
     except SystemExit as done:  # --help and --version print, then exit 0
         return done.code if isinstance(done.code, int) else EXIT_CLEAN
+    if options.statistics and options.format not in STATISTICS_FORMATS:
+        formats = ", ".join(STATISTICS_FORMATS)
+        raise UsageError(f"--statistics works with --format {formats}, not {options.format}")
     if options.stdin_filename and options.paths == ["."] and "." not in argv:
         options.paths = ["-"]  # --stdin-filename alone means the text comes on stdin
     settings = _settings(options, err)
@@ -207,7 +215,10 @@ def _lint(argv: list[str], out: TextIO, err: TextIO) -> int:
             settings=settings,
             force_exclude=options.force_exclude,
         )
-    out.write(FORMATS[options.format](result.findings, result.files_checked))
+    if options.statistics:
+        out.write(render_statistics(options.format, result.findings, result.files_checked))
+    else:
+        out.write(FORMATS[options.format](result.findings, result.files_checked, result.errors))
     for warning in result.warnings:
         err.write(f"{PROG}: warning: {warning}\n")
     for error in result.errors:

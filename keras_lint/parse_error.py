@@ -11,22 +11,21 @@ from keras_lint.finding import Finding
 PARSE_ERROR_CODE = "KER001"
 PARSE_ERROR_NAME = "parse-error"
 PARSE_ERROR_SUMMARY = "A file cannot be read, decoded or parsed, so no rule could check it"
+#: the sections every rule's documentation has (``Rule.documentation``), less the examples
 PARSE_ERROR_DOCUMENTATION = """\
-KER001 parse-error
+## What it does
+Reports a file that keras-lint could not check: a Python syntax error, bytes that do not decode
+in the file's declared encoding, NUL bytes (a binary file), a notebook that is not valid
+notebook JSON, a notebook cell that does not parse, a Dockerfile that cannot be read, or a file
+without read permission.
 
-What it does
-    Reports a file that keras-lint could not check: a Python syntax error, bytes that do not
-    decode in the file's declared encoding, NUL bytes (a binary file), a notebook that is not
-    valid notebook JSON, a notebook cell that does not parse, a Dockerfile that cannot be read,
-    or a file without read permission.
+## Why is this bad?
+No rule ran on that file (or cell), so its bugs are silently missed. The other files are still
+linted.
 
-Why it is a bug
-    No rule ran on that file (or cell), so its bugs are silently missed. The other files are
-    still linted.
-
-Fix
-    Fix the syntax or the encoding at the reported position, or exclude the file. It is
-    reported even when --select names other codes; --ignore KER001 turns it off.
+## Fix
+Fix the syntax or the encoding at the reported position, or exclude the file. It is reported
+even when `--select` names other codes; `--ignore KER001` turns it off.
 """
 
 

@@ -2,17 +2,46 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
 from keras_lint.finding import Finding
+from keras_lint.report.concise import render_concise
+from keras_lint.report.github import render_github
 from keras_lint.report.json import render_json
 from keras_lint.report.paths import display_path
+from keras_lint.report.sarif import render_sarif
+from keras_lint.report.statistics import STATISTICS_FORMATS, render_statistics
 from keras_lint.report.text import render_text
 
-#: name -> render(findings, files_checked); the findings are already sorted
-FORMATS: dict[str, Callable[[Sequence[Finding], int], str]] = {
+
+class Render(Protocol):
+    def __call__(
+        self, findings: Sequence[Finding], files_checked: int, errors: Sequence[str] = ()
+    ) -> str:
+        """The output for ``findings`` (already sorted); ``errors`` are the run's internal
+        errors, which the front end also prints on stderr."""
+        ...
+
+
+#: name -> render(findings, files_checked, errors)
+FORMATS: dict[str, Render] = {
     "text": render_text,
+    "concise": render_concise,
     "json": render_json,
+    "sarif": render_sarif,
+    "github": render_github,
 }
 
-__all__ = ["FORMATS", "display_path", "render_json", "render_text"]
+__all__ = [
+    "FORMATS",
+    "STATISTICS_FORMATS",
+    "Render",
+    "display_path",
+    "render_concise",
+    "render_github",
+    "render_json",
+    "render_sarif",
+    "render_statistics",
+    "render_text",
+]

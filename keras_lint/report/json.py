@@ -9,8 +9,11 @@ from keras_lint.finding import Finding
 from keras_lint.report.paths import display_path
 
 
-def render_json(findings: Sequence[Finding], files_checked: int = 0) -> str:
-    """``files_checked`` is accepted for a uniform signature; the array has no room for it."""
+def render_json(
+    findings: Sequence[Finding], files_checked: int = 0, errors: Sequence[str] = ()
+) -> str:
+    """``files_checked`` and ``errors`` are accepted for a uniform signature; the array has no
+    room for them (the command prints errors on stderr)."""
     records = []
     for finding in findings:
         record = finding.to_dict()

@@ -27,7 +27,8 @@ def summary(findings: Sequence[Finding], files_checked: int) -> str:
     return f"Found {_plural(len(findings), 'finding')} in {_plural(files, 'file')} {checked}."
 
 
-def render_text(findings: Sequence[Finding], files_checked: int) -> str:
+def render_text(findings: Sequence[Finding], files_checked: int, errors: Sequence[str] = ()) -> str:
+    """``errors`` are accepted for a uniform signature: the command prints them on stderr."""
     lines = [format_finding(finding) for finding in findings]
     lines.append(summary(findings, files_checked))
     return "\n".join(lines) + "\n"

@@ -8,16 +8,18 @@ same indentation, so blocks stay valid and every other line keeps its number and
 from __future__ import annotations
 
 import ast
+import bisect
 import json
 import re
 import textwrap
 import warnings
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import nbformat
 
-from keras_lint.sources.python import CellMap, PythonSource, split_lines
+from keras_lint.sources.python import LINE_BREAK, CellMap, PythonSource, split_lines
 
 #: cell magics that run their body as Python; every other cell magic runs another language
 PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
@@ -161,3 +163,204 @@ def notebook_program(cells: list[CodeCell], blank: Collection[int] = ()) -> Pyth
         origins.extend((cell.index, number) for number in range(1, len(lines) + 1))
     text = "".join(line + "\n" for line in program)
     return PythonSource(text, CellMap(origins, {cell.index: cell.lines for cell in cells}))
+
+
+# -- positions in the notebook file as stored ---------------------------------------------------
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+_PLAIN_RUN = re.compile(r'[^"\\]+')
+_JSON_ESCAPES = {
+    '"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"
+}  # fmt: skip
+_DECODER = json.JSONDecoder()
+
+
+@dataclass
+class _StoredSource:
+    """A cell's source as decoded, and where in the file each decoded character is written."""
+
+    #: the file offset just past the source's last character (its closing quote)
+    end: int
+    parts: list[str] = field(default_factory=list)
+    #: for decoded character i, the file offsets where its (possibly escaped) text starts and ends
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+
+    @cached_property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        return [0] + [match.end() for match in LINE_BREAK.finditer(self.text)]
+
+    def add_string(self, text: str, quote: int) -> int:
+        """Decode the JSON string whose opening quote is ``text[quote]``; returns its end."""
+        i = quote + 1
+        while text[i] != '"':
+            run = _PLAIN_RUN.match(text, i)
+            if run is not None:
+                self.parts.append(run.group())
+                self.starts.extend(range(i, run.end()))
+                self.ends.extend(range(i + 1, run.end() + 1))
+                i = run.end()
+                continue
+            escape = text[i + 1]
+            if escape == "u":
+                unit, width = int(text[i + 2 : i + 6], 16), 6
+                if 0xD800 <= unit < 0xDC00 and text.startswith("\\u", i + 6):
+                    low = int(text[i + 8 : i + 12], 16)
+                    if 0xDC00 <= low < 0xE000:  # a surrogate pair is one character
+                        unit, width = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00), 12
+                decoded = chr(unit)
+            else:
+                decoded, width = _JSON_ESCAPES[escape], 2
+            self.parts.append(decoded)
+            self.starts.append(i)
+            self.ends.append(i + width)
+            i += width
+        self.end = i
+        return i + 1
+
+    def offset(self, line: int, column: int, *, exclusive_end: bool = False) -> int | None:
+        """The file offset of a 1-based position in the source (a column past the end of its
+        line is clamped to the line's end); None for a line the source does not have."""
+        if not 1 <= line <= len(self.line_starts):
+            return None
+        start = self.line_starts[line - 1]
+        line_break = LINE_BREAK.search(self.text, start)
+        stop = len(self.text) if line_break is None else line_break.start()
+        index = min(start + max(column, 1) - 1, stop)
+        if exclusive_end and index > start:
+            return self.ends[index - 1]
+        return self.starts[index] if index < len(self.text) else self.end
+
+
+def _skip_space(text: str, i: int) -> int:
+    match = _JSON_SPACE.match(text, i)
+    return i if match is None else match.end()
+
+
+def _value_end(text: str, i: int) -> int:
+    return _DECODER.raw_decode(text, i)[1]
+
+
+def _read_object(text: str, i: int, read_member: Callable[[str, int], int]) -> int:
+    """Walk the JSON object at ``text[i]``: ``read_member(key, value offset)`` returns the
+    offset just past the value. Returns the offset just past the object."""
+    if text[i] != "{":
+        raise ValueError(f"expected an object at offset {i}")
+    i = _skip_space(text, i + 1)
+    if text[i] == "}":
+        return i + 1
+    while True:
+        key, i = _DECODER.raw_decode(text, i)
+        i = _skip_space(text, i)
+        if not isinstance(key, str) or text[i] != ":":
+            raise ValueError(f"expected a member at offset {i}")
+        i = _skip_space(text, read_member(key, _skip_space(text, i + 1)))
+        if text[i] == "}":
+            return i + 1
+        if text[i] != ",":
+            raise ValueError(f"expected , or }} at offset {i}")
+        i = _skip_space(text, i + 1)
+
+
+def _read_array(text: str, i: int, read_element: Callable[[int], int]) -> int:
+    """Walk the JSON array at ``text[i]`` like ``_read_object``."""
+    if text[i] != "[":
+        raise ValueError(f"expected an array at offset {i}")
+    i = _skip_space(text, i + 1)
+    if text[i] == "]":
+        return i + 1
+    while True:
+        i = _skip_space(text, read_element(i))
+        if text[i] == "]":
+            return i + 1
+        if text[i] != ",":
+            raise ValueError(f"expected , or ] at offset {i}")
+        i = _skip_space(text, i + 1)
+
+
+def _read_source(text: str, i: int) -> tuple[_StoredSource, int]:
+    """A cell's ``source``: one string, or a list of strings that are joined."""
+    source = _StoredSource(end=i)
+    if text[i] == '"':
+        return source, source.add_string(text, i)
+
+    def read_string(start: int) -> int:
+        if text[start] != '"':
+            raise ValueError(f"a source line is not a string at offset {start}")
+        return source.add_string(text, start)
+
+    return source, _read_array(text, i, read_string)
+
+
+def _stored_sources(text: str) -> dict[int, _StoredSource]:
+    """Each cell's source by 1-based index among all cells (as ``CodeCell.index`` counts)."""
+    sources: dict[int, _StoredSource] = {}
+    count = 0
+
+    def read_cell(start: int) -> int:
+        nonlocal count
+        count += 1
+        if text[start] != "{":
+            return _value_end(text, start)
+
+        def read_member(key: str, value: int) -> int:
+            if key != "source":
+                return _value_end(text, value)
+            sources[count], end = _read_source(text, value)
+            return end
+
+        return _read_object(text, start, read_member)
+
+    def read_top(key: str, value: int) -> int:
+        nonlocal count
+        if key != "cells":
+            return _value_end(text, value)
+        sources.clear()  # a repeated key: the last one counts, as for json.loads
+        count = 0
+        return _read_array(text, value, read_cell)
+
+    _read_object(text, _skip_space(text, 0), read_top)
+    return sources
+
+
+class StoredNotebook:
+    """Where the cells' source lines are written in a notebook file's JSON text.
+
+    Findings in notebooks count lines inside a cell; tools that show the ``.ipynb`` file itself
+    (code scanning, annotations) need the line of the file. nbformat writes each source line as
+    one JSON string on a line of its own; a minified notebook has every cell on line 1. Scanning
+    the JSON for the ``source`` strings of the ``cells`` array places both layouts, escaped
+    characters and sources written as one string to the character.
+    """
+
+    def __init__(self, text: str) -> None:
+        """Raises NotebookError when the text is not a JSON object (cells or not)."""
+        try:
+            self._sources = _stored_sources(text)
+        except (ValueError, IndexError, KeyError) as error:
+            raise NotebookError(f"not a notebook file: {error}") from error
+        self._line_starts = [0] + [match.end() for match in LINE_BREAK.finditer(text)]
+
+    def span(
+        self, cell: int, line: int, column: int, end_line: int, end_column: int
+    ) -> tuple[int, int, int, int] | None:
+        """``(line, column, end_line, end_column)`` in the file (1-based, end column exclusive)
+        of a span given in lines of ``cell``; None when the file has no such cell or line."""
+        source = self._sources.get(cell)
+        if source is None:
+            return None
+        start = source.offset(line, column)
+        if start is None:
+            return None
+        end = source.offset(end_line, end_column, exclusive_end=True)
+        if end is None or end < start:
+            end = start
+        return (*self._line_column(start), *self._line_column(end))
+
+    def _line_column(self, offset: int) -> tuple[int, int]:
+        row = bisect.bisect_right(self._line_starts, offset) - 1
+        return row + 1, offset - self._line_starts[row] + 1
