@@ -1,4 +1,4 @@
-"""Which files to lint: Python files, notebooks and Dockerfiles under the given paths.
+"""Which files to lint: Python, notebooks, Dockerfiles, Compose files, Kubernetes manifests.
 
 Folders are walked in sorted order so output is stable; tool and build folders are skipped, but a
 path named on the command line is always linted, wherever it lies.
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from keras_lint.selection import UsageError
 from keras_lint.sources import source_kind
+from keras_lint.sources.container_yaml import looks_like_manifest
 
 #: folder names never walked into (site-packages is linted on purpose by some, so it is not here)
 EXCLUDED_DIRS = frozenset(
@@ -70,8 +71,20 @@ class _Walker:
             if is_dir:
                 if entry.name not in EXCLUDED_DIRS:
                     self.walk(path)
-            elif source_kind(entry.name) is not None:
+            elif _linted_in_walk(path, entry.name):
                 self.add_file(path)
+
+
+def _linted_in_walk(path: Path, name: str) -> bool:
+    """Whether a file met in a folder walk is linted: its name says it is a source, and a YAML
+    file other than a Compose file has a text that looks like a Kubernetes manifest."""
+    kind = source_kind(name)
+    if kind != "kubernetes":
+        return kind is not None
+    try:
+        return path.is_file() and looks_like_manifest(path.read_bytes())
+    except OSError:  # unreadable, so nothing says it is a manifest
+        return False
 
 
 #: suffixes of explicitly named files read as Python ("" for scripts without one)
@@ -82,8 +95,9 @@ def discover(paths: Sequence[str | Path] = (".",)) -> Discovered:
     """The files to lint under ``paths`` (a missing path is a UsageError).
 
     A file named explicitly is linted even where a folder walk would skip it; a name that is
-    not a notebook or Dockerfile is read as Python unless its suffix says it is something else
-    (``compose.yaml``, ``notes.md``), which is skipped.
+    not a notebook, Dockerfile or YAML file is read as Python unless its suffix says it is
+    something else (``notes.md``, ``setup.cfg``), which is skipped. A YAML file named explicitly
+    is read as a Compose file when its name says so and as Kubernetes manifests otherwise.
     """
     missing = [str(path) for path in paths if not os.path.exists(path)]
     if missing:
