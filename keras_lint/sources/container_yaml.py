@@ -4,7 +4,8 @@ PyYAML's safe loader only composes the text into a graph of nodes here: nothing 
 (no Python object, no custom tag), and every node keeps its position in the text. An alias is the
 very node its anchor names, so the graph of a "billion laughs" text stays as small as the text,
 and recursive aliases make cycles; the walks below visit each node once, without recursion, and
-read YAML merge keys (``<<: *base``) with a bounded number of merged mappings.
+read YAML merge keys (``<<: *base``) with a bounded number of merged mappings. Collections nested
+deeper than any real file are refused before PyYAML's recursive composer gets slow or overflows.
 
 - Compose (``kind="compose"``): ``services.<name>.image``, with Compose's variable interpolation
   (``${VAR:-default}`` takes the default, ``${VAR}`` is unknown, ``$$`` is a dollar sign). A
@@ -40,6 +41,9 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers"})
 #: merged mappings read for one key: far more than real files chain, few enough to stay linear
 _MAX_MERGED = 64
+#: nesting no real file reaches (a CRD's schema stays far below); the time PyYAML takes to scan
+#: nested flow collections grows with the square of their depth
+_MAX_DEPTH = 200
 #: the line breaks YAML counts (the 1.1 set PyYAML implements)
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
@@ -112,9 +116,29 @@ def load_container_yaml(path: str, text: str, kind: ContainerYamlKind) -> Contai
     return ContainerYamlFacts(path=path, text=text, lines=lines, images=images)
 
 
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing collections nested deeper than ``_MAX_DEPTH``."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        self.depth += 1
+        try:
+            if self.depth > _MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    problem=f"too deeply nested (more than {_MAX_DEPTH} levels)",
+                    problem_mark=self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 def _documents(text: str) -> list[Node]:
     try:
-        loader = yaml.SafeLoader(text)  # checks the characters before anything is parsed
+        loader = _DepthLimitedLoader(text)  # checks the characters before anything is parsed
     except yaml.reader.ReaderError as error:
         raise _reader_error(error, text) from error
     try:

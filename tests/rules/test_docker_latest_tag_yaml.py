@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from keras_lint.engine import lint_paths, lint_source
 from keras_lint.finding import Finding
-from keras_lint.rules.base import ContainerYamlRule, DockerfileRule
+from keras_lint.rules.base import ContainerYamlRule, DockerfileRule, Report
 from keras_lint.rules.docker_latest_tag import DockerLatestTag
-from keras_lint.sources.container_yaml import load_container_yaml
+from keras_lint.sources.container_yaml import ContainerYamlFacts, load_container_yaml
 
 
 def lint(text: str, path: str = "compose.yaml", **options: list[str]) -> list[Finding]:
@@ -329,6 +330,25 @@ def test_rule_reads_dockerfiles_and_container_yaml_without_reading_files() -> No
     (report,) = DockerLatestTag().check_container_yaml(facts)
     assert report.span == (3, 12, 3, 18)
     assert report.node is None
+
+
+class CrashingYamlRule(ContainerYamlRule):
+    code = "KER906"
+    name = "yaml-crash"
+    summary = "always crashes"
+
+    def check_container_yaml(self, facts: ContainerYamlFacts) -> Iterator[Report]:
+        raise KeyError("image")
+
+
+def test_a_crashing_yaml_rule_is_an_internal_error_and_other_rules_still_report(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "compose.yaml").write_text(service("python"))
+    result = lint_paths([tmp_path], rules=[CrashingYamlRule, DockerLatestTag])
+    assert [f.code for f in result.findings] == ["KER401"]
+    assert len(result.errors) == 1
+    assert "rule KER906 (yaml-crash) failed: KeyError: 'image'" in result.errors[0]
 
 
 def test_documentation_covers_compose_and_kubernetes_with_a_yaml_example() -> None:

@@ -582,9 +582,19 @@ def test_empty_and_comment_only_files_have_no_reference(text: str) -> None:
     assert manifest(text).images == []
 
 
-def test_deep_nesting_is_an_error_not_a_crash() -> None:
+def test_deep_nesting_is_an_error_at_the_first_level_too_deep() -> None:
+    with pytest.raises(ContainerYamlError) as raised:
+        load_container_yaml("k.yaml", "a: " + "[" * 300 + "]" * 300 + "\n", "kubernetes")
+    assert (raised.value.line, raised.value.column) == (1, 203)
+    assert raised.value.message == "cannot parse YAML: too deeply nested (more than 200 levels)"
+    block = "".join("  " * level + f"k{level}:\n" for level in range(1000))
     with pytest.raises(ContainerYamlError, match="too deeply nested"):
-        load_container_yaml("k.yaml", "a: " + "[" * 5000 + "]" * 5000 + "\n", "kubernetes")
+        load_container_yaml("k.yaml", block, "kubernetes")
+
+
+def test_nesting_as_deep_as_real_files_is_read() -> None:
+    text = "apiVersion: v1\nkind: X\nspec: " + "{a: " * 150 + "{containers: [{image: x}]}"
+    assert images(load_container_yaml("k.yaml", text + "}" * 150 + "\n", "kubernetes")) == ["x"]
 
 
 def _laughs(levels: int, width: int, prefix: str) -> str:
