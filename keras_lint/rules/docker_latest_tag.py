@@ -29,6 +29,11 @@ class DockerLatestTag(DockerfileRule, ContainerYamlRule):
     reference pinned by digest (`@sha256:...`) are fine; a reference whose variables have no
     known value (`${TAG}`) is not judged.
 
+    A `.yml` or `.yaml` file named on the command line is read as Kubernetes manifests (or as a
+    Compose file, when its name says so); in a folder, one whose text has `apiVersion:` and
+    `kind:` at the start of a line, and a file there that turns out not to be YAML (a Helm
+    template, say) is skipped.
+
     ## Why is this bad?
     `latest` is a moving label, and no tag at all means `latest`. The next build or deployment,
     on a CI runner, a colleague's machine or a cluster node, silently pulls whatever image the
@@ -37,8 +42,8 @@ class DockerLatestTag(DockerfileRule, ContainerYamlRule):
     tested on. At best the build or the pod breaks (a wheel has no build for the new Python,
     the CUDA driver on the host is too old); at worst it runs and training silently changes:
     different kernels, different numerics, different defaults, results that can no longer be
-    reproduced or compared. On Kubernetes, two replicas of one job can even run different
-    images, depending on what each node had cached.
+    reproduced or compared. On Kubernetes, two replicas of one job started minutes apart can
+    even run different images.
 
     ## Example
     ```dockerfile
