@@ -1,4 +1,4 @@
-"""Which files to lint: Python files, notebooks and Dockerfiles under the given paths.
+"""Which files to lint: Python, notebooks, Dockerfiles, Compose files, Kubernetes manifests.
 
 Folders are walked in sorted order so output is stable. A walk skips what the ``exclude`` patterns
 name (tool and build folders by default) and what ``.gitignore`` files ignore: those of the walked
@@ -18,6 +18,7 @@ from keras_lint.config import DEFAULT_EXCLUDE
 from keras_lint.patterns import PathPatterns, read_gitignore
 from keras_lint.selection import UsageError
 from keras_lint.sources import source_kind
+from keras_lint.sources.container_yaml import looks_like_manifest
 
 
 @dataclass
@@ -104,13 +105,24 @@ class _Walker:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
-            if is_dir or source_kind(entry.name) is not None:
-                if exclude.matches(path, is_dir=is_dir) or _ignored(gitignores, path, is_dir):
-                    continue
-                if is_dir:
-                    self.walk(path, gitignores, exclude)
-                else:
-                    self.add_file(path)
+            if exclude.matches(path, is_dir=is_dir) or _ignored(gitignores, path, is_dir):
+                continue
+            if is_dir:
+                self.walk(path, gitignores, exclude)
+            elif _linted_in_walk(path, entry.name):
+                self.add_file(path)
+
+
+def _linted_in_walk(path: Path, name: str) -> bool:
+    """Whether a file met in a folder walk is linted: its name says it is a source, and a YAML
+    file other than a Compose file has a text that looks like a Kubernetes manifest."""
+    kind = source_kind(name)
+    if kind != "kubernetes":
+        return kind is not None
+    try:
+        return path.is_file() and looks_like_manifest(path.read_bytes())
+    except OSError:  # unreadable, so nothing says it is a manifest
+        return False
 
 
 #: suffixes of explicitly named files read as Python ("" for scripts without one)
@@ -128,8 +140,9 @@ def discover(
 
     ``exclude`` defaults to the usual tool and build folders. A file named explicitly is linted
     even where a folder walk would skip it (unless ``force_exclude``); a name that is not a
-    notebook or Dockerfile is read as Python unless its suffix says it is something else
-    (``compose.yaml``, ``notes.md``), which is skipped.
+    notebook, Dockerfile or YAML file is read as Python unless its suffix says it is something
+    else (``notes.md``, ``setup.cfg``), which is skipped. A YAML file named explicitly is read as
+    a Compose file when its name says so and as Kubernetes manifests otherwise.
     """
     missing = [str(path) for path in paths if not os.path.lexists(path)]
     if missing:

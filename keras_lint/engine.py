@@ -9,8 +9,10 @@ The engine prints nothing: internal errors are returned, one line each, in ``Lin
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import libcst as cst
@@ -22,9 +24,15 @@ from keras_lint.finding import Finding
 from keras_lint.parse_error import PARSE_ERROR_CODE, parse_error
 from keras_lint.patterns import PathPatterns, PerFileIgnores
 from keras_lint.rules import ALL_RULES
-from keras_lint.rules.base import DockerfileRule, PythonRule, Report, Rule
+from keras_lint.rules.base import ContainerYamlRule, DockerfileRule, PythonRule, Report, Rule
 from keras_lint.selection import select_rules
 from keras_lint.sources import PythonSource, SourceDecodeError, SourceKind, source_kind
+from keras_lint.sources.container_yaml import (
+    ContainerYamlError,
+    ContainerYamlFacts,
+    ContainerYamlKind,
+    load_container_yaml,
+)
 from keras_lint.sources.dockerfile import DockerfileError, DockerfileFacts, load_dockerfile
 from keras_lint.sources.notebook import (
     NotebookError,
@@ -130,6 +138,9 @@ class _Linter:
         self.dockerfile_rules = [
             rule() for rule in selection.rules if issubclass(rule, DockerfileRule)
         ]
+        self.container_yaml_rules = [
+            rule() for rule in selection.rules if issubclass(rule, ContainerYamlRule)
+        ]
         self.errors: list[str] = []
         #: problems worth telling the user that are not findings (an unknown code in a noqa)
         self.warnings: list[str] = []
@@ -138,12 +149,20 @@ class _Linter:
     # -- entry points ---------------------------------------------------------------------
 
     def lint_text(
-        self, text: str, path: str, kind: SourceKind, project: ProjectIndex | None
+        self,
+        text: str,
+        path: str,
+        kind: SourceKind,
+        project: ProjectIndex | None,
+        *,
+        named: bool = True,
     ) -> list[Finding]:
         if kind == "notebook":
             findings = self.lint_notebook(text, path, project)
         elif kind == "dockerfile":
             findings = self.lint_dockerfile_text(text, path)
+        elif kind == "compose" or kind == "kubernetes":
+            findings = self.lint_container_yaml(text, path, kind, named=named)
         else:
             findings = self.lint_python(text.removeprefix("\ufeff"), path, project)
         return self.keep(findings)
@@ -214,6 +233,18 @@ class _Linter:
         except DockerfileError as error:
             return [parse_error(path, error.line, 1, error.message)]
         return self.run_dockerfile_rules(facts, text, path)
+
+    def lint_container_yaml(
+        self, text: str, path: str, kind: ContainerYamlKind, *, named: bool = True
+    ) -> list[Finding]:
+        """A Compose file or Kubernetes manifests. Text that is not YAML is KER001, unless the
+        file was not ``named`` but met in a folder walk: then only its look made it a candidate
+        (a Helm template, say) and it is skipped."""
+        try:
+            facts = load_container_yaml(path, text, kind)
+        except ContainerYamlError as error:
+            return [parse_error(path, error.line, error.column, error.message)] if named else []
+        return self.run_container_yaml_rules(facts, path)
 
     # -- Python -----------------------------------------------------------------------------
 
@@ -328,11 +359,29 @@ class _Linter:
     # -- Dockerfiles ------------------------------------------------------------------------
 
     def run_dockerfile_rules(self, facts: DockerfileFacts, text: str, path: str) -> list[Finding]:
-        lines = split_lines(text)
+        checks = [(rule, partial(rule.check, facts)) for rule in self.dockerfile_rules]
+        return self.run_span_checks(checks, split_lines(text), path)
+
+    # -- Compose files and Kubernetes manifests -----------------------------------------------
+
+    def run_container_yaml_rules(self, facts: ContainerYamlFacts, path: str) -> list[Finding]:
+        checks = [
+            (rule, partial(rule.check_container_yaml, facts)) for rule in self.container_yaml_rules
+        ]
+        return self.run_span_checks(checks, facts.lines, path)
+
+    def run_span_checks(
+        self,
+        checks: Sequence[tuple[Rule, Callable[[], Iterator[Report]]]],
+        lines: list[str],
+        path: str,
+    ) -> list[Finding]:
+        """Findings of rules that report spans in a file where a comment line
+        ``# keras-lint: ignore=CODE`` directly above a reported line silences it."""
         findings: list[Finding] = []
-        for rule in self.dockerfile_rules:
+        for rule, check in checks:
             try:
-                for report in rule.check(facts):
+                for report in check():
                     line, column, end_line, end_column = report.span or (1, 1, 1, 1)
                     if dockerfile_pragma_suppresses(lines, line, rule.code):
                         continue
@@ -367,7 +416,8 @@ def lint_source(
     rules: Sequence[type[Rule]] | None = None,
     prefilter: bool = True,
 ) -> list[Finding]:
-    """Lint one source given as text; its kind (Python, notebook, Dockerfile) comes from ``path``.
+    """Lint one source given as text; its kind (Python, notebook, Dockerfile, Compose file,
+    Kubernetes manifest) comes from ``path``.
 
     ``rules`` replaces the registry (tests pass their own); ``prefilter=False`` parses and
     analyses the source even when no rule's trigger occurs in it (the prefilter's equivalence
@@ -441,7 +491,7 @@ def lint_paths(
     settings: Settings | None = None,
     force_exclude: bool = False,
 ) -> LintResult:
-    """Lint every Python file, notebook and Dockerfile under ``paths``.
+    """Lint every Python file, notebook, Dockerfile, Compose file and manifest under ``paths``.
 
     ``settings`` gives the exclude patterns and per-file ignores (its ``select``/``ignore`` are
     the caller's to pass, merged with options). Raises UsageError for a missing path or an
@@ -481,14 +531,20 @@ def lint_paths(
     project = ProjectIndex(
         [path for path, kind in kinds if kind == "python"], dockerfile_env=dockerfile_env
     )
+    named = {os.path.realpath(given) for given in paths}
     for path, kind in kinds:
         if kind == "dockerfile":
             continue
         text = _read(path, kind)
+        # a YAML file a folder walk chose for its look: a failure to read it is no finding
+        walked_manifest = kind == "kubernetes" and os.path.realpath(path) not in named
         if isinstance(text, Finding):
-            findings.append(text)
+            if not walked_manifest:
+                findings.append(text)
         else:
-            findings.extend(linter.lint_text(text, str(path), kind, project))
+            findings.extend(
+                linter.lint_text(text, str(path), kind, project, named=not walked_manifest)
+            )
     per_file = PerFileIgnores(settings.root, settings.per_file_ignores)
     return LintResult(
         findings=sorted(per_file.keep(linter.keep(findings)), key=Finding.sort_key),

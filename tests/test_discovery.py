@@ -92,11 +92,13 @@ def test_unlistable_folder_is_reported_not_fatal(
 
 
 def test_explicit_file_of_another_kind_is_skipped_not_parsed_as_python(tmp_path: Path) -> None:
-    compose = tmp_path / "docker-compose.yml"
-    compose.write_text("services:\n  web:\n    image: redis:latest\n")
+    notes = tmp_path / "notes.md"
+    notes.write_text("# notes\n")
+    config = tmp_path / "setup.cfg"
+    config.write_text("[metadata]\n")
     script = tmp_path / "train"
     script.write_text("print('hi')\n")
-    assert discover([compose, script]).files == [script]
+    assert discover([notes, config, script]).files == [script]
 
 
 def test_gitignored_files_and_folders_are_not_walked(tmp_path: Path) -> None:
@@ -137,3 +139,59 @@ def test_force_exclude_applies_the_patterns_to_named_files(tmp_path: Path) -> No
     assert names(tmp_path, discover(named, exclude=exclude).files) == ["build/gen.py", "train.py"]
     forced = discover(named, exclude=exclude, force_exclude=True)
     assert names(tmp_path, forced.files) == ["train.py"]
+
+
+# -- Compose files and Kubernetes manifests -------------------------------------------------
+
+MANIFEST = "apiVersion: v1\nkind: Pod\nspec:\n  containers: [{name: a, image: python}]\n"
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+
+
+def test_compose_files_are_found_by_name_in_folder_walks(tmp_path: Path) -> None:
+    compose = "services:\n  web:\n    image: redis\n"
+    names_found = [
+        "compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml",
+        "compose.override.yaml", "docker-compose.override.yml", "docker-compose.gpu.yml",
+        "docker-compose-ci.yaml", "deploy/compose.prod.yml",
+    ]  # fmt: skip
+    others = ["composer.yml", "my-compose.yml", "docker-compose.yml.bak", "compose.json"]
+    write(tmp_path, {name: compose for name in names_found + others})
+    assert sorted(names(tmp_path, discover([tmp_path]).files)) == sorted(names_found)
+
+
+def test_walked_yaml_is_linted_only_when_it_looks_like_a_manifest(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "k8s/pod.yaml": MANIFEST,
+            "k8s/multi.yml": "# two objects\n---\n" + MANIFEST + "---\n" + MANIFEST,
+            "k8s/bom.yaml": "\ufeff" + MANIFEST,
+            "k8s/indented.yaml": "  apiVersion: v1\n  kind: Pod\n",
+            "k8s/no-kind.yaml": "apiVersion: v1\nmetadata: {}\n",
+            ".github/workflows/ci.yml": "on: push\njobs: {}\n",
+            "environment.yml": "name: train\ndependencies: [python=3.11]\n",
+            "config.yaml": "kind: experiment\nlr: 0.1\n",
+        },
+    )
+    assert names(tmp_path, discover([tmp_path]).files) == [
+        "k8s/bom.yaml", "k8s/multi.yml", "k8s/pod.yaml",
+    ]  # fmt: skip
+
+
+def test_explicit_yaml_file_is_linted_whatever_its_text(tmp_path: Path) -> None:
+    write(tmp_path, {"values.yaml": "replicas: 2\n", "pod.YML": MANIFEST})
+    found = discover([tmp_path / "values.yaml", tmp_path / "pod.YML"])
+    assert names(tmp_path, found.files) == ["values.yaml", "pod.YML"]
+
+
+def test_unreadable_yaml_in_a_walk_is_skipped(tmp_path: Path) -> None:
+    write(tmp_path, {"pod.yaml": MANIFEST})
+    os.mkfifo(tmp_path / "pipe.yaml")  # reading it would block: only plain files are read
+    os.symlink(tmp_path / "gone.yaml", tmp_path / "dangling.yaml")
+    assert names(tmp_path, discover([tmp_path]).files) == ["pod.yaml"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from keras_lint.rules.base import DockerfileRule, PythonRule, Report, Rule
+from keras_lint.rules.base import ContainerYamlRule, DockerfileRule, PythonRule, Report, Rule
 from keras_lint.rules.compile_before_fit import CompileBeforeFit
 from keras_lint.rules.docker_latest_tag import DockerLatestTag
 from keras_lint.rules.early_stopping import EarlyStoppingWithoutRestore
@@ -27,4 +27,12 @@ def rule_by_code(code: str) -> type[Rule] | None:
     return None
 
 
-__all__ = ["ALL_RULES", "DockerfileRule", "PythonRule", "Report", "Rule", "rule_by_code"]
+__all__ = [
+    "ALL_RULES",
+    "ContainerYamlRule",
+    "DockerfileRule",
+    "PythonRule",
+    "Report",
+    "Rule",
+    "rule_by_code",
+]

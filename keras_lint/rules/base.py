@@ -1,8 +1,9 @@
 """What a rule is: a code, a name, a summary, its user documentation, and a check over facts.
 
 A rule never reads a file, never walks the syntax tree and never prints: the engine hands it the
-facts of one source (``ModuleFacts`` for Python and notebooks, ``DockerfileFacts`` for Dockerfiles)
-and turns the ``Report`` objects it yields into findings.
+facts of one source (``ModuleFacts`` for Python and notebooks, ``DockerfileFacts`` for Dockerfiles,
+``ContainerYamlFacts`` for Compose files and Kubernetes manifests) and turns the ``Report`` objects
+it yields into findings.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import libcst as cst
 
 if TYPE_CHECKING:
     from keras_lint.analysis.facts import ModuleFacts
+    from keras_lint.sources.container_yaml import ContainerYamlFacts
     from keras_lint.sources.dockerfile import DockerfileFacts
 
 
@@ -38,7 +40,8 @@ class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     summary: ClassVar[str]
-    #: which source kind the rule reads: "python" (also notebooks) or "dockerfile"
+    #: which source kind the rule reads: "python" (also notebooks), "dockerfile" or
+    #: "container-yaml"; a rule that reads several kinds derives from several bases
     source_kind: ClassVar[str] = "python"
     #: text that must occur in a source for the rule to be able to report anything in it. The
     #: engine skips parsing a file that no selected rule's trigger matches, so a trigger must be
@@ -64,4 +67,16 @@ class DockerfileRule(Rule):
     source_kind = "dockerfile"
 
     def check(self, facts: DockerfileFacts) -> Iterator[Report]:
+        raise NotImplementedError
+
+
+class ContainerYamlRule(Rule):
+    """A rule over the image references of Compose files and Kubernetes manifests.
+
+    Its check has its own name so that one rule can also be a ``DockerfileRule``.
+    """
+
+    source_kind = "container-yaml"
+
+    def check_container_yaml(self, facts: ContainerYamlFacts) -> Iterator[Report]:
         raise NotImplementedError

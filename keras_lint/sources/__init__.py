@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Literal
 
+from keras_lint.sources.container_yaml import is_compose_name, is_yaml_name
 from keras_lint.sources.dockerfile import is_dockerfile_name
 from keras_lint.sources.python import CellMap, PythonSource, SourceDecodeError, decode_python
 
-SourceKind = Literal["python", "notebook", "dockerfile"]
+#: "kubernetes" is any other YAML file: read as Kubernetes manifests when named explicitly, and
+#: in a folder walk only when its text looks like one (``container_yaml.looks_like_manifest``)
+SourceKind = Literal["python", "notebook", "dockerfile", "compose", "kubernetes"]
 
 
 def source_kind(path: str | PurePath) -> SourceKind | None:
@@ -20,6 +23,10 @@ def source_kind(path: str | PurePath) -> SourceKind | None:
         return "notebook"
     if is_dockerfile_name(name):
         return "dockerfile"
+    if is_compose_name(name):
+        return "compose"
+    if is_yaml_name(name):
+        return "kubernetes"
     return None
 
 
@@ -29,6 +36,7 @@ __all__ = [
     "SourceDecodeError",
     "SourceKind",
     "decode_python",
+    "is_compose_name",
     "is_dockerfile_name",
     "source_kind",
 ]
