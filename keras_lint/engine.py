@@ -331,6 +331,8 @@ class _Linter:
             end_line, end_column = found.end.line, found.end.column + 1
         else:
             line, column, end_line, end_column = 1, 1, 1, 1
+        column += source.column_shift(line)
+        end_column += source.column_shift(end_line)
         cell, user_line = source.user_line(line)
         end_cell, user_end_line = source.user_line(end_line)
         if end_cell != cell:  # a span cannot leave its cell; keep its start

@@ -157,12 +157,19 @@ def notebook_program(cells: list[CodeCell], blank: Collection[int] = ()) -> Pyth
     """All code cells as one program; the cells in ``blank`` become ``pass`` lines."""
     program: list[str] = []
     origins: list[tuple[int, int]] = []
+    shifts: list[int] = []
     for cell in cells:
         lines = ["pass"] * len(cell.lines) if cell.index in blank else cell.program_lines
         program.extend(lines)
         origins.extend((cell.index, number) for number in range(1, len(lines) + 1))
+        # a line IPython dedented is the user's line without its leading indentation
+        shifts.extend(
+            len(user) - len(line) if line and user.endswith(line) else 0
+            for user, line in zip(cell.lines, lines, strict=True)
+        )
     text = "".join(line + "\n" for line in program)
-    return PythonSource(text, CellMap(origins, {cell.index: cell.lines for cell in cells}))
+    cell_lines = {cell.index: cell.lines for cell in cells}
+    return PythonSource(text, CellMap(origins, cell_lines, shifts))
 
 
 # -- positions in the notebook file as stored ---------------------------------------------------

@@ -69,6 +69,8 @@ class CellMap:
     origins: list[tuple[int, int]]
     #: each code cell's original lines, by cell index
     cell_lines: dict[int, list[str]] = field(default_factory=dict)
+    #: for program line n, how many columns left of the user's text it starts (a dedented cell)
+    column_shifts: list[int] = field(default_factory=list)
 
     def locate(self, line: int) -> tuple[int, int]:
         """(cell, line in cell) of a 1-based program line; past the end maps to the last cell."""
@@ -96,6 +98,11 @@ class PythonSource:
         if self.cell_map is None:
             return None, line
         return self.cell_map.locate(line)
+
+    def column_shift(self, line: int) -> int:
+        """What to add to a column of program ``line`` to get the user's column."""
+        shifts = self.cell_map.column_shifts if self.cell_map is not None else []
+        return shifts[line - 1] if 0 < line <= len(shifts) else 0
 
     def original_line(self, cell: int | None, line: int) -> str:
         """The user's own text of a line (before notebook magics were masked)."""

@@ -214,3 +214,11 @@ def test_program_maps_every_line_back_to_its_cell() -> None:
 def test_a_cell_indented_as_a_whole_is_dedented_like_ipython_does() -> None:
     masked = mask_ipython(["    for key in sums:", "        print(key)"])
     assert masked == ["for key in sums:", "    print(key)"]
+
+
+def test_findings_in_a_dedented_cell_keep_the_users_columns() -> None:
+    text = nbformat.writes(
+        new_notebook(cells=[new_code_cell("    x = 1\n    boom(x)\n      # deeper comment")])
+    )
+    (finding,) = lint_source(text, "nb.ipynb", rules=[BoomRule])
+    assert (finding.cell, finding.line, finding.column, finding.end_column) == (1, 2, 5, 12)
