@@ -44,7 +44,7 @@ README_EXTRA_DOCKERFILES = """\
       - id: keras-lint
         alias: keras-lint-dockerfiles
         name: keras-lint (other Dockerfile names)
-        files: (^|/)(Dockerfile-[^/]*|[^/]+\\.dockerfile)$
+        files: '(^|/)(Dockerfile-[^/]*|[^/]+\\.dockerfile)$'
         types_or: [text]
 """
 README_NO_NOTEBOOKS = """\
@@ -109,7 +109,7 @@ def _selected(path: Path, hook: Mapping) -> bool:
         ("Dockerfile", True),
         ("Dockerfile.gpu", True),
         ("api.Dockerfile", True),
-        ("Containerfile", True),
+        ("Containerfile", True),  # identify 2.5.27 or newer
         ("Containerfile.cuda", True),
         ("train_script", True),  # executable with a Python shebang
         # identify does not tag these, though keras-lint reads them as Dockerfiles: the README
