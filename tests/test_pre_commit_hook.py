@@ -65,7 +65,7 @@ def the_hook() -> dict:
 def test_manifest_is_valid_for_pre_commit() -> None:
     hook = the_hook()
     assert hook["name"] == "keras-lint"
-    assert hook["entry"] == "keras-lint"
+    assert hook["entry"] == "keras-lint --force-exclude"  # the project's excludes apply
     assert hook["language"] == "python"
     assert hook["require_serial"] is True  # keras-lint needs the commit's files together
     assert hook["pass_filenames"] is True
@@ -528,3 +528,23 @@ def test_readme_types_or_override_drops_notebooks(
     notebook_findings = {f for f in BAD_PROJECT_FINDINGS if f[0].endswith(".ipynb")}
     assert findings_in(output) == BAD_PROJECT_FINDINGS - notebook_findings, output
     assert "Found 3 findings in 3 files (checked 4 files)." in output
+
+
+@integration
+def test_the_projects_excludes_apply_to_the_files_pre_commit_names(
+    tmp_path: Path, hook_repository: HookRepository, pre_commit: PreCommit
+) -> None:
+    bad = training_project(fixed=False)["train.py"]
+    files = {
+        "pyproject.toml": '[tool.keras-lint]\nextend-exclude = ["legacy/"]\n',
+        "legacy/old_train.py": bad,
+        "build/generated.py": bad,
+        "train.py": training_project(fixed=True)["train.py"],
+    }
+    project = new_repository(tmp_path / "project", files)
+    config = tmp_path / "pre-commit-config.yaml"
+    config.write_text(hook_repository.config())
+    done = pre_commit(project, "run", "--config", str(config), "--all-files", "--color", "never")
+    output = expect_exit(done, 0)
+    assert hook_line(output) == "Passed"
+    assert findings_in(output) == set(), output
