@@ -548,3 +548,10 @@ def test_the_projects_excludes_apply_to_the_files_pre_commit_names(
     output = expect_exit(done, 0)
     assert hook_line(output) == "Passed"
     assert findings_in(output) == set(), output
+
+
+def test_the_readme_shows_the_overrides_these_tests_run() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert README_EXTRA_DOCKERFILES in readme
+    assert README_NO_NOTEBOOKS in readme
+    assert "      - id: keras-lint\n" in readme and "rev: v0.1.0" in readme
