@@ -125,6 +125,16 @@ def _linted_in_walk(path: Path, name: str) -> bool:
         return False
 
 
+def _has_python_shebang(path: Path) -> bool:
+    """A script such as ``train.v2`` that starts with ``#!/usr/bin/env python3``."""
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline(256)
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"python" in first
+
+
 #: suffixes of explicitly named files read as Python ("" for scripts without one)
 _PYTHON_SUFFIXES = frozenset({"", ".py", ".pyw", ".pyi"})
 
@@ -140,8 +150,8 @@ def discover(
 
     ``exclude`` defaults to the usual tool and build folders. A file named explicitly is linted
     even where a folder walk would skip it (unless ``force_exclude``); a name that is not a
-    notebook, Dockerfile or YAML file is read as Python unless its suffix says it is something
-    else (``notes.md``, ``setup.cfg``), which is skipped. A YAML file named explicitly is read as
+    notebook, Dockerfile or YAML file is read as Python when it has no suffix, a Python suffix or
+    a Python shebang; anything else (``notes.md``, ``setup.cfg``) is skipped. A YAML file named explicitly is read as
     a Compose file when its name says so and as Kubernetes manifests otherwise.
     """
     missing = [str(path) for path in paths if not os.path.lexists(path)]
@@ -157,6 +167,10 @@ def discover(
             continue
         if is_dir:
             walker.walk_named(path)
-        elif source_kind(path.name) is not None or path.suffix in _PYTHON_SUFFIXES:
+        elif (
+            source_kind(path.name) is not None
+            or path.suffix in _PYTHON_SUFFIXES
+            or _has_python_shebang(path)
+        ):
             walker.add_file(path)
     return walker.result

@@ -195,3 +195,12 @@ def test_unreadable_yaml_in_a_walk_is_skipped(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.yaml")  # reading it would block: only plain files are read
     os.symlink(tmp_path / "gone.yaml", tmp_path / "dangling.yaml")
     assert names(tmp_path, discover([tmp_path]).files) == ["pod.yaml"]
+
+
+def test_a_named_script_with_a_python_shebang_is_python_whatever_its_suffix(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "train.v2").write_text("#!/usr/bin/env python3\nprint('train')\n")
+    (tmp_path / "run.sh").write_text("#!/bin/sh\necho python\n")
+    found = discover([tmp_path / "train.v2", tmp_path / "run.sh"])
+    assert names(tmp_path, found.files) == ["train.v2"]
