@@ -151,8 +151,9 @@ def discover(
     ``exclude`` defaults to the usual tool and build folders. A file named explicitly is linted
     even where a folder walk would skip it (unless ``force_exclude``); a name that is not a
     notebook, Dockerfile or YAML file is read as Python when it has no suffix, a Python suffix or
-    a Python shebang; anything else (``notes.md``, ``setup.cfg``) is skipped. A YAML file named explicitly is read as
-    a Compose file when its name says so and as Kubernetes manifests otherwise.
+    a Python shebang; anything else (``notes.md``, ``setup.cfg``) is skipped. A YAML file named
+    explicitly is read as a Compose file when its name says so and as Kubernetes manifests
+    otherwise.
     """
     missing = [str(path) for path in paths if not os.path.lexists(path)]
     if missing:
