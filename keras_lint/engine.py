@@ -33,7 +33,15 @@ from keras_lint.sources.notebook import (
 from keras_lint.sources.python import decode_python, split_lines
 from keras_lint.suppression import dockerfile_pragma_suppresses, noqa_suppresses
 
-__all__ = ["LintResult", "lint_paths", "lint_source"]
+__all__ = [
+    "LintResult",
+    "ProjectScan",
+    "lint_paths",
+    "lint_source",
+    "lint_text",
+    "project_index",
+    "scan_project",
+]
 
 
 @dataclass
@@ -114,8 +122,10 @@ class _Linter:
         select: Sequence[str] | None,
         ignore: Sequence[str] | None,
         prefilter: bool = True,
+        apply_noqa: bool = True,
     ) -> None:
         self.prefilter = prefilter
+        self.apply_noqa = apply_noqa
         selection = select_rules(ALL_RULES if rules is None else rules, select, ignore)
         self.report_parse_errors = selection.report_parse_errors
         self.python_rules = [rule() for rule in selection.rules if issubclass(rule, PythonRule)]
@@ -294,9 +304,10 @@ class _Linter:
             cell=cell,
         )
 
-    @staticmethod
-    def suppressed(findings: list[Finding], source: PythonSource) -> list[Finding]:
+    def suppressed(self, findings: list[Finding], source: PythonSource) -> list[Finding]:
         """``findings`` without those a ``# noqa`` comment on their line silences."""
+        if not self.apply_noqa:
+            return findings
         return [
             finding
             for finding in findings
@@ -335,6 +346,31 @@ def _kind_of(path: str | Path) -> SourceKind:
     return source_kind(path) or "python"
 
 
+def lint_text(
+    text: str,
+    path: str = "<string>",
+    *,
+    kind: SourceKind | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    project: ProjectIndex | None = None,
+    rules: Sequence[type[Rule]] | None = None,
+    prefilter: bool = True,
+    apply_noqa: bool = True,
+) -> LintResult:
+    """Lint one source given as text: its findings and the internal errors met on the way.
+
+    ``kind`` defaults to the kind ``path`` names (Python, notebook, Dockerfile).
+    ``apply_noqa=False`` keeps the findings a ``# noqa`` comment would silence, for a caller
+    that applies its own noqa rules (flake8). Raises UsageError for unknown codes.
+    """
+    linter = _Linter(rules, select, ignore, prefilter, apply_noqa)
+    findings = linter.lint_text(text, path, kind or _kind_of(path), project)
+    return LintResult(
+        findings=sorted(findings, key=Finding.sort_key), files_checked=1, errors=linter.errors
+    )
+
+
 def lint_source(
     text: str,
     path: str = "<string>",
@@ -344,15 +380,25 @@ def lint_source(
     project: ProjectIndex | None = None,
     rules: Sequence[type[Rule]] | None = None,
     prefilter: bool = True,
+    apply_noqa: bool = True,
 ) -> list[Finding]:
     """Lint one source given as text; its kind (Python, notebook, Dockerfile) comes from ``path``.
 
     ``rules`` replaces the registry (tests pass their own); ``prefilter=False`` parses and
     analyses the source even when no rule's trigger occurs in it (the prefilter's equivalence
-    test compares both). Raises UsageError for unknown codes.
+    test compares both); ``apply_noqa=False`` keeps findings that ``# noqa`` comments silence.
+    Internal errors are dropped (``lint_text`` returns them). Raises UsageError for unknown codes.
     """
-    linter = _Linter(rules, select, ignore, prefilter)
-    return sorted(linter.lint_text(text, path, _kind_of(path), project), key=Finding.sort_key)
+    return lint_text(
+        text,
+        path,
+        select=select,
+        ignore=ignore,
+        project=project,
+        rules=rules,
+        prefilter=prefilter,
+        apply_noqa=apply_noqa,
+    ).findings
 
 
 def _decode(data: bytes, kind: SourceKind) -> str:
@@ -378,6 +424,59 @@ def _read(path: Path, kind: SourceKind) -> str | Finding:
         return parse_error(str(path), error.line, error.column, error.message)
 
 
+@dataclass(frozen=True)
+class LoadedDockerfile:
+    path: Path
+    text: str
+    facts: DockerfileFacts
+
+
+@dataclass
+class ProjectScan:
+    """What a linted tree tells about each of its files, built before any file is linted."""
+
+    #: the Python files by module name, and the Dockerfiles' ENV by folder
+    index: ProjectIndex
+    #: the Dockerfiles that were read and parsed
+    dockerfiles: list[LoadedDockerfile]
+    #: KER001 findings for the Dockerfiles that could not be read or parsed
+    problems: list[Finding]
+
+
+def scan_project(files: Sequence[Path]) -> ProjectScan:
+    """The project facts of a set of discovered files: the one implementation every front end
+    uses, so that a file's findings depend on its tree in the same way everywhere."""
+    # Dockerfiles first: their ENV values are facts about the Python files of their folder.
+    dockerfile_env: dict[Path, dict[str, str]] = {}
+    dockerfiles: list[LoadedDockerfile] = []
+    problems: list[Finding] = []
+    python_files: list[Path] = []
+    for path in files:
+        kind = _kind_of(path)
+        if kind == "python":
+            python_files.append(path)
+        if kind != "dockerfile":
+            continue
+        text = _read(path, kind)
+        if isinstance(text, Finding):
+            problems.append(text)
+            continue
+        try:
+            facts = load_dockerfile(str(path), text)
+        except DockerfileError as error:
+            problems.append(parse_error(str(path), error.line, 1, error.message))
+            continue
+        dockerfile_env.setdefault(path.parent, {}).update(facts.env)
+        dockerfiles.append(LoadedDockerfile(path, text, facts))
+    index = ProjectIndex(python_files, dockerfile_env=dockerfile_env)
+    return ProjectScan(index=index, dockerfiles=dockerfiles, problems=problems)
+
+
+def project_index(root: str | Path) -> ProjectIndex:
+    """The project facts ``lint_paths([root])`` gives each file it lints under ``root``."""
+    return scan_project(discover([root]).files).index
+
+
 def lint_paths(
     paths: Sequence[str | Path] = (".",),
     *,
@@ -397,36 +496,21 @@ def lint_paths(
         parse_error(str(folder), 1, 1, f"cannot read folder: {reason}")
         for folder, reason in discovered.unreadable
     ]
-    kinds = [(path, _kind_of(path)) for path in discovered.files]
-
-    # Dockerfiles first: their ENV values are facts about the Python files of their folder.
-    dockerfile_env: dict[Path, dict[str, str]] = {}
-    for path, kind in kinds:
-        if kind != "dockerfile":
-            continue
-        text = _read(path, kind)
-        if isinstance(text, Finding):
-            findings.append(text)
-            continue
-        try:
-            facts = load_dockerfile(str(path), text)
-        except DockerfileError as error:
-            findings.append(parse_error(str(path), error.line, 1, error.message))
-            continue
-        dockerfile_env.setdefault(path.parent, {}).update(facts.env)
-        findings.extend(linter.run_dockerfile_rules(facts, text, str(path)))
-
-    project = ProjectIndex(
-        [path for path, kind in kinds if kind == "python"], dockerfile_env=dockerfile_env
-    )
-    for path, kind in kinds:
+    scan = scan_project(discovered.files)
+    findings.extend(scan.problems)
+    for dockerfile in scan.dockerfiles:
+        findings.extend(
+            linter.run_dockerfile_rules(dockerfile.facts, dockerfile.text, str(dockerfile.path))
+        )
+    for path in discovered.files:
+        kind = _kind_of(path)
         if kind == "dockerfile":
             continue
         text = _read(path, kind)
         if isinstance(text, Finding):
             findings.append(text)
         else:
-            findings.extend(linter.lint_text(text, str(path), kind, project))
+            findings.extend(linter.lint_text(text, str(path), kind, scan.index))
     return LintResult(
         findings=sorted(linter.keep(findings), key=Finding.sort_key),
         files_checked=len(discovered.files),
