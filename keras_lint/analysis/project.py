@@ -54,11 +54,14 @@ class ProjectIndex:
             if parts and parts[-1] == "__init__":
                 parts = parts[:-1]
                 stem = stem.parent
-            for start in range(len(parts)):
-                if all(p.isidentifier() for p in parts[start:]):
-                    name = ".".join(parts[start:])
-                    self._by_name.setdefault(name, []).append(path)
-                    self._by_stem.setdefault(stem, name)
+            name = None
+            for start in reversed(range(len(parts))):
+                if not parts[start].isidentifier():
+                    break
+                name = ".".join(parts[start:])
+                self._by_name.setdefault(name, []).append(path)
+            if name is not None:  # the longest
+                self._by_stem.setdefault(stem, name)
         self._parsed: dict[Path, cst.Module | None] = {}
         self._growth_anywhere: bool | None = None
         #: modules of the tree interpreted for their helpers, by path: their scope and the events
