@@ -9,7 +9,7 @@ The engine prints nothing: internal errors are returned, one line each, in ``Lin
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +42,11 @@ __all__ = [
     "project_index",
     "scan_project",
 ]
+
+
+#: the project facts for a source, or a function that makes them: it is called only when a rule
+#: runs on the source (most files of a tree never need them), at most once per source
+ProjectFacts = ProjectIndex | Callable[[], ProjectIndex | None] | None
 
 
 @dataclass
@@ -137,7 +142,7 @@ class _Linter:
     # -- entry points ---------------------------------------------------------------------
 
     def lint_text(
-        self, text: str, path: str, kind: SourceKind, project: ProjectIndex | None
+        self, text: str, path: str, kind: SourceKind, project: ProjectFacts
     ) -> list[Finding]:
         if kind == "notebook":
             findings = self.lint_notebook(text, path, project)
@@ -152,7 +157,7 @@ class _Linter:
             return findings
         return [finding for finding in findings if finding.code != PARSE_ERROR_CODE]
 
-    def lint_python(self, text: str, path: str, project: ProjectIndex | None) -> list[Finding]:
+    def lint_python(self, text: str, path: str, project: ProjectFacts) -> list[Finding]:
         problem = _nul_problem(text)
         if problem is not None:
             return [parse_error(path, problem.line, problem.column, problem.message)]
@@ -164,7 +169,7 @@ class _Linter:
             )
         return self.run_python_rules(module, source, path, project)
 
-    def lint_notebook(self, text: str, path: str, project: ProjectIndex | None) -> list[Finding]:
+    def lint_notebook(self, text: str, path: str, project: ProjectFacts) -> list[Finding]:
         try:
             cells = read_code_cells(text)
         except NotebookError as error:
@@ -253,11 +258,13 @@ class _Linter:
         module: cst.Module | None,
         source: PythonSource,
         path: str,
-        project: ProjectIndex | None,
+        project: ProjectFacts,
     ) -> list[Finding]:
         rules = self.triggered(source.text)
         if module is None or not rules:
             return []
+        if callable(project):
+            project = project()
         try:
             facts = build_module_facts(module, path, project)
         except Exception as error:
@@ -353,14 +360,15 @@ def lint_text(
     kind: SourceKind | None = None,
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
-    project: ProjectIndex | None = None,
+    project: ProjectFacts = None,
     rules: Sequence[type[Rule]] | None = None,
     prefilter: bool = True,
     apply_noqa: bool = True,
 ) -> LintResult:
     """Lint one source given as text: its findings and the internal errors met on the way.
 
-    ``kind`` defaults to the kind ``path`` names (Python, notebook, Dockerfile).
+    ``kind`` defaults to the kind ``path`` names (Python, notebook, Dockerfile); ``project``
+    may be a function that returns the project facts, called only if a rule runs.
     ``apply_noqa=False`` keeps the findings a ``# noqa`` comment would silence, for a caller
     that applies its own noqa rules (flake8). Raises UsageError for unknown codes.
     """

@@ -92,7 +92,7 @@ class KerasLintPlugin:
             "".join(self._lines),  # decoded by flake8, BOM stripped: never reopen the file
             path,
             kind="python",  # whatever the name says, flake8 checks it as Python
-            project=_project_for(path),
+            project=lambda: _project_for(path),  # only files some rule runs on need it
             apply_noqa=False,  # flake8 applies noqa itself
         )
 

@@ -398,3 +398,25 @@ def test_scan_project_reports_unreadable_dockerfiles(tmp_path: Path) -> None:
     assert [(Path(f.path).name, f.code) for f in scan.problems] == [("Dockerfile", "KER001")]
     assert [d.path.name for d in scan.dockerfiles] == ["ok.Dockerfile"]
     assert scan.index.files == []
+
+
+def test_project_given_as_a_function_is_called_only_when_a_rule_runs() -> None:
+    calls: list[int] = []
+    index = ProjectIndex([])
+
+    def make() -> ProjectIndex:
+        calls.append(1)
+        return index
+
+    assert lint_text("x = 1\n", "a.py", project=make, rules=RULES).findings == []
+    assert lint_text("def f(:\n", "a.py", project=make, rules=RULES).findings != []
+    assert calls == []  # no rule's trigger, or no tree: the facts are never needed
+    seen: list[ProjectIndex | None] = []
+
+    class ProjectRule(BoomRule):
+        def check(self, facts: ModuleFacts) -> Iterator[Report]:
+            seen.append(facts.project)
+            return iter(())
+
+    lint_text("boom()\n", "a.py", project=make, rules=[ProjectRule])
+    assert calls == [1] and seen == [index]

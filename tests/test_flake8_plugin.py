@@ -31,9 +31,12 @@ Row = tuple[str, int, int, str, str]
 FORMAT = "%(path)s\t%(row)d\t%(col)d\t%(code)s\t%(text)s"
 
 
-def flake8(*arguments: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+def flake8(
+    *arguments: str, cwd: Path, stdin: str | None = None, isolated: bool = True
+) -> subprocess.CompletedProcess:
+    options = ["--isolated"] if isolated else []
     return subprocess.run(
-        [sys.executable, "-m", "flake8", "--isolated", f"--format={FORMAT}", *arguments],
+        [sys.executable, "-m", "flake8", *options, f"--format={FORMAT}", *arguments],
         cwd=cwd,
         input=stdin,
         capture_output=True,
@@ -317,7 +320,14 @@ def test_fixtures_agree_with_the_cli() -> None:
 
 #: Keras 3 on JAX, so that KER301 (TensorFlow only) stays out of the way
 OPTIONS = {
-    "setup.cfg": "",
+    # read only by the one run that is not --isolated
+    "setup.cfg": """\
+        [flake8]
+        select = KER
+        extend-ignore = KER601
+        per-file-ignores =
+            a.py: KER201
+        """,
     # KER201 at line 5 (compile), KER601 at 6 (EarlyStopping), KER101 at 8 (fit)
     "a.py": """\
         import os; os.environ["KERAS_BACKEND"] = "jax"  # KER301 is about TensorFlow only
@@ -394,18 +404,23 @@ def test_extend_ignore_keeps_everything_else(options_tree: Path) -> None:
 
 @pytest.fixture(scope="module")
 def ignores_and_noqa(options_tree: Path) -> subprocess.CompletedProcess:
-    """One run for two tests: --per-file-ignores (a.py, b.py) and noqa comments (noqa.py)."""
-    return flake8(
-        "--select=KER", "--per-file-ignores=a.py:KER201", "a.py", "b.py", "noqa.py",
-        cwd=options_tree,
-    )  # fmt: skip
+    """One run for two tests: setup.cfg's select, extend-ignore and per-file-ignores (a.py,
+    b.py), and noqa comments (noqa.py)."""
+    return flake8("a.py", "b.py", "noqa.py", cwd=options_tree, isolated=False)
 
 
-def test_per_file_ignores(
+def test_per_file_ignores_and_codes_in_a_config_file(
     ignores_and_noqa: subprocess.CompletedProcess, options_tree: Path
 ) -> None:
-    rows = [row for row in ker_rows(ignores_and_noqa, options_tree) if row[0] != "noqa.py"]
-    assert rows == [("a.py", 6, "KER601"), ("a.py", 8, "KER101"), ("b.py", 4, "KER201")]
+    # KER codes pass flake8's check of codes in configuration files
+    assert ignores_and_noqa.stderr == ""
+    rows = flake8_rows(ignores_and_noqa, options_tree)
+    assert {code for *_, code, _ in rows} == {"KER101", "KER201"}  # select = KER
+    # extend-ignore drops KER601 (a.py:6); per-file-ignores drops KER201 in a.py only
+    assert [row for row in ker_rows(ignores_and_noqa, options_tree) if row[0] != "noqa.py"] == [
+        ("a.py", 8, "KER101"),
+        ("b.py", 4, "KER201"),
+    ]
 
 
 def test_noqa_is_flake8s(ignores_and_noqa: subprocess.CompletedProcess, options_tree: Path) -> None:
@@ -596,4 +611,7 @@ def test_project_facts_are_built_once_per_root(
     write(tmp_path, {"one/setup.py": "", "one/a/x.py": "", "two/.git/HEAD": "", "two/y.py": ""})
     for name in ("one/a/x.py", "one/z.py", "two/y.py", "two/w.py", "one/a/x.py"):
         plugin_results("import keras\nkeras.Sequential().fit(1)\n", tmp_path / name)
+    assert roots == [tmp_path / "one", tmp_path / "two"]
+    # a file no rule looks into never needs its project
+    plugin_results("import json\nprint(json.dumps({}))\n", tmp_path / "three" / "x.py")
     assert roots == [tmp_path / "one", tmp_path / "two"]
