@@ -175,3 +175,20 @@ def discover(
         ):
             walker.add_file(path)
     return walker.result
+
+
+#: files and folders that mark the top of a project (where a linter is normally run from)
+PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git", "tox.ini", ".flake8")
+
+
+def project_root(path: str | Path) -> Path:
+    """The nearest folder at or above ``path``'s folder that holds a project marker.
+
+    ``path`` names a file (it need not exist); the result is absolute and, like ``path``, not
+    resolved through symlinks. Without a marker anywhere above, it is the file's own folder.
+    """
+    folder = Path(os.path.abspath(path)).parent
+    for candidate in (folder, *folder.parents):
+        if any(os.path.exists(candidate / marker) for marker in PROJECT_MARKERS):
+            return candidate
+    return folder

@@ -47,7 +47,21 @@ from keras_lint.suppression import (
     unknown_noqa_codes,
 )
 
-__all__ = ["LintResult", "lint_content", "lint_paths", "lint_source"]
+__all__ = [
+    "LintResult",
+    "ProjectScan",
+    "lint_content",
+    "lint_paths",
+    "lint_source",
+    "lint_text",
+    "project_index",
+    "scan_project",
+]
+
+
+#: the project facts for a source, or a function that makes them: it is called only when a rule
+#: runs on the source (most files of a tree never need them), at most once per source
+ProjectFacts = ProjectIndex | Callable[[], ProjectIndex | None] | None
 
 
 @dataclass
@@ -130,8 +144,10 @@ class _Linter:
         select: Sequence[str] | None,
         ignore: Sequence[str] | None,
         prefilter: bool = True,
+        apply_noqa: bool = True,
     ) -> None:
         self.prefilter = prefilter
+        self.apply_noqa = apply_noqa
         selection = select_rules(ALL_RULES if rules is None else rules, select, ignore)
         self.report_parse_errors = selection.report_parse_errors
         self.python_rules = [rule() for rule in selection.rules if issubclass(rule, PythonRule)]
@@ -153,7 +169,7 @@ class _Linter:
         text: str,
         path: str,
         kind: SourceKind,
-        project: ProjectIndex | None,
+        project: ProjectFacts,
         *,
         named: bool = True,
     ) -> list[Finding]:
@@ -172,7 +188,7 @@ class _Linter:
             return findings
         return [finding for finding in findings if finding.code != PARSE_ERROR_CODE]
 
-    def lint_python(self, text: str, path: str, project: ProjectIndex | None) -> list[Finding]:
+    def lint_python(self, text: str, path: str, project: ProjectFacts) -> list[Finding]:
         problem = _nul_problem(text)
         if problem is not None:
             return [parse_error(path, problem.line, problem.column, problem.message)]
@@ -185,7 +201,7 @@ class _Linter:
             )
         return self.run_python_rules(module, source, path, project)
 
-    def lint_notebook(self, text: str, path: str, project: ProjectIndex | None) -> list[Finding]:
+    def lint_notebook(self, text: str, path: str, project: ProjectFacts) -> list[Finding]:
         try:
             cells = read_code_cells(text)
         except NotebookError as error:
@@ -296,11 +312,13 @@ class _Linter:
         module: cst.Module | None,
         source: PythonSource,
         path: str,
-        project: ProjectIndex | None,
+        project: ProjectFacts,
     ) -> list[Finding]:
         rules = self.triggered(source.text)
         if module is None or not rules:
             return []
+        if callable(project):
+            project = project()
         try:
             facts = build_module_facts(module, path, project)
         except Exception as error:
@@ -349,9 +367,10 @@ class _Linter:
             cell=cell,
         )
 
-    @staticmethod
-    def suppressed(findings: list[Finding], source: PythonSource) -> list[Finding]:
+    def suppressed(self, findings: list[Finding], source: PythonSource) -> list[Finding]:
         """``findings`` without those a ``# noqa`` comment on their line silences."""
+        if not self.apply_noqa:
+            return findings
         return [
             finding
             for finding in findings
@@ -408,6 +427,32 @@ def _kind_of(path: str | Path) -> SourceKind:
     return source_kind(path) or "python"
 
 
+def lint_text(
+    text: str,
+    path: str = "<string>",
+    *,
+    kind: SourceKind | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    project: ProjectFacts = None,
+    rules: Sequence[type[Rule]] | None = None,
+    prefilter: bool = True,
+    apply_noqa: bool = True,
+) -> LintResult:
+    """Lint one source given as text: its findings and the internal errors met on the way.
+
+    ``kind`` defaults to the kind ``path`` names (Python, notebook, Dockerfile); ``project``
+    may be a function that returns the project facts, called only if a rule runs.
+    ``apply_noqa=False`` keeps the findings a ``# noqa`` comment would silence, for a caller
+    that applies its own noqa rules (flake8). Raises UsageError for unknown codes.
+    """
+    linter = _Linter(rules, select, ignore, prefilter, apply_noqa)
+    findings = linter.lint_text(text, path, kind or _kind_of(path), project)
+    return LintResult(
+        findings=sorted(findings, key=Finding.sort_key), files_checked=1, errors=linter.errors
+    )
+
+
 def lint_source(
     text: str,
     path: str = "<string>",
@@ -417,16 +462,26 @@ def lint_source(
     project: ProjectIndex | None = None,
     rules: Sequence[type[Rule]] | None = None,
     prefilter: bool = True,
+    apply_noqa: bool = True,
 ) -> list[Finding]:
     """Lint one source given as text; its kind (Python, notebook, Dockerfile, Compose file,
     Kubernetes manifest) comes from ``path``.
 
     ``rules`` replaces the registry (tests pass their own); ``prefilter=False`` parses and
     analyses the source even when no rule's trigger occurs in it (the prefilter's equivalence
-    test compares both). Raises UsageError for unknown codes.
+    test compares both); ``apply_noqa=False`` keeps findings that ``# noqa`` comments silence.
+    Internal errors are dropped (``lint_text`` returns them). Raises UsageError for unknown codes.
     """
-    linter = _Linter(rules, select, ignore, prefilter)
-    return sorted(linter.lint_text(text, path, _kind_of(path), project), key=Finding.sort_key)
+    return lint_text(
+        text,
+        path,
+        select=select,
+        ignore=ignore,
+        project=project,
+        rules=rules,
+        prefilter=prefilter,
+        apply_noqa=apply_noqa,
+    ).findings
 
 
 def _decode(data: bytes, kind: SourceKind) -> str:
@@ -450,6 +505,59 @@ def _read(path: Path, kind: SourceKind) -> str | Finding:
         return _decode(data, kind)
     except SourceDecodeError as error:
         return parse_error(str(path), error.line, error.column, error.message)
+
+
+@dataclass(frozen=True)
+class LoadedDockerfile:
+    path: Path
+    text: str
+    facts: DockerfileFacts
+
+
+@dataclass
+class ProjectScan:
+    """What a linted tree tells about each of its files, built before any file is linted."""
+
+    #: the Python files by module name, and the Dockerfiles' ENV by folder
+    index: ProjectIndex
+    #: the Dockerfiles that were read and parsed
+    dockerfiles: list[LoadedDockerfile]
+    #: KER001 findings for the Dockerfiles that could not be read or parsed
+    problems: list[Finding]
+
+
+def scan_project(files: Sequence[Path]) -> ProjectScan:
+    """The project facts of a set of discovered files: the one implementation every front end
+    uses, so that a file's findings depend on its tree in the same way everywhere."""
+    # Dockerfiles first: their ENV values are facts about the Python files of their folder.
+    dockerfile_env: dict[Path, dict[str, str]] = {}
+    dockerfiles: list[LoadedDockerfile] = []
+    problems: list[Finding] = []
+    python_files: list[Path] = []
+    for path in files:
+        kind = _kind_of(path)
+        if kind == "python":
+            python_files.append(path)
+        if kind != "dockerfile":
+            continue
+        text = _read(path, kind)
+        if isinstance(text, Finding):
+            problems.append(text)
+            continue
+        try:
+            facts = load_dockerfile(str(path), text)
+        except DockerfileError as error:
+            problems.append(parse_error(str(path), error.line, 1, error.message))
+            continue
+        dockerfile_env.setdefault(path.parent, {}).update(facts.env)
+        dockerfiles.append(LoadedDockerfile(path, text, facts))
+    index = ProjectIndex(python_files, dockerfile_env=dockerfile_env)
+    return ProjectScan(index=index, dockerfiles=dockerfiles, problems=problems)
+
+
+def project_index(root: str | Path) -> ProjectIndex:
+    """The project facts ``lint_paths([root])`` gives each file it lints under ``root``."""
+    return scan_project(discover([root]).files).index
 
 
 def lint_content(
@@ -511,30 +619,15 @@ def lint_paths(
         parse_error(str(folder), 1, 1, f"cannot read folder: {reason}")
         for folder, reason in discovered.unreadable
     ]
-    kinds = [(path, _kind_of(path)) for path in discovered.files]
-
-    # Dockerfiles first: their ENV values are facts about the Python files of their folder.
-    dockerfile_env: dict[Path, dict[str, str]] = {}
-    for path, kind in kinds:
-        if kind != "dockerfile":
-            continue
-        text = _read(path, kind)
-        if isinstance(text, Finding):
-            findings.append(text)
-            continue
-        try:
-            facts = load_dockerfile(str(path), text)
-        except DockerfileError as error:
-            findings.append(parse_error(str(path), error.line, 1, error.message))
-            continue
-        dockerfile_env.setdefault(path.parent, {}).update(facts.env)
-        findings.extend(linter.run_dockerfile_rules(facts, text, str(path)))
-
-    project = ProjectIndex(
-        [path for path, kind in kinds if kind == "python"], dockerfile_env=dockerfile_env
-    )
+    scan = scan_project(discovered.files)
+    findings.extend(scan.problems)
+    for dockerfile in scan.dockerfiles:
+        findings.extend(
+            linter.run_dockerfile_rules(dockerfile.facts, dockerfile.text, str(dockerfile.path))
+        )
     named = {os.path.realpath(given) for given in paths}
-    for path, kind in kinds:
+    for path in discovered.files:
+        kind = _kind_of(path)
         if kind == "dockerfile":
             continue
         text = _read(path, kind)
@@ -545,7 +638,7 @@ def lint_paths(
                 findings.append(text)
         else:
             findings.extend(
-                linter.lint_text(text, str(path), kind, project, named=not walked_manifest)
+                linter.lint_text(text, str(path), kind, scan.index, named=not walked_manifest)
             )
     per_file = PerFileIgnores(settings.root, settings.per_file_ignores)
     return LintResult(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from keras_lint.discovery import discover
+from keras_lint.discovery import PROJECT_MARKERS, discover, project_root
 from keras_lint.patterns import PathPatterns
 from keras_lint.selection import UsageError
 
@@ -204,3 +204,31 @@ def test_a_named_script_with_a_python_shebang_is_python_whatever_its_suffix(
     (tmp_path / "run.sh").write_text("#!/bin/sh\necho python\n")
     found = discover([tmp_path / "train.v2", tmp_path / "run.sh"])
     assert names(tmp_path, found.files) == ["train.v2"]
+
+
+# -- project root ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("marker", PROJECT_MARKERS)
+def test_project_root_is_the_nearest_folder_with_a_marker(tmp_path: Path, marker: str) -> None:
+    touch(tmp_path, "setup.py", f"inner/{marker}", "inner/pkg/sub/train.py")
+    assert project_root(tmp_path / "inner/pkg/sub/train.py") == tmp_path / "inner"
+    assert project_root(tmp_path / "inner/train.py") == tmp_path / "inner"
+
+
+def test_project_root_is_the_files_folder_without_a_marker(tmp_path: Path) -> None:
+    touch(tmp_path, "pkg/train.py")
+    folder = tmp_path / "pkg"
+    if any((parent / marker).exists() for parent in folder.parents for marker in PROJECT_MARKERS):
+        pytest.skip("a folder above the temporary folder has a project marker")
+    assert project_root(folder / "train.py") == folder
+
+
+def test_project_root_of_a_relative_name_is_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    touch(tmp_path, ".flake8", "a/b.py")
+    monkeypatch.chdir(tmp_path / "a")
+    assert project_root("b.py") == tmp_path
+    assert project_root("stdin") == tmp_path  # a name that is no file: its folder counts
+    assert project_root("../a/./b.py") == tmp_path

@@ -10,7 +10,7 @@ import libcst as cst
 import pytest
 
 from keras_lint.analysis import ModuleFacts, ProjectIndex
-from keras_lint.engine import lint_paths, lint_source
+from keras_lint.engine import lint_paths, lint_source, lint_text, project_index, scan_project
 from keras_lint.rules.base import DockerfileRule, PythonRule, Report
 from keras_lint.selection import UsageError
 from keras_lint.sources.dockerfile import DockerfileFacts
@@ -342,3 +342,81 @@ def test_indentation_mixing_tabs_and_spaces_that_cpython_accepts_is_linted() -> 
     compile(text, "t.py", "exec")  # valid Python
     findings = lint_source(text, "t.py", rules=RULES)
     assert [(f.code, f.line) for f in findings] == [("KER901", 4)]
+
+
+# -- entry points for other front ends ------------------------------------------------------
+
+
+def test_apply_noqa_false_keeps_what_noqa_silences() -> None:
+    text = "boom()  # noqa: KER9\nboom()  # noqa\ndef f(:  # noqa\n"
+    assert codes(lint_source(text, "a.py", rules=RULES)) == []
+    kept = lint_source(text, "a.py", rules=RULES, apply_noqa=False)
+    assert [(f.code, f.line) for f in kept] == [("KER001", 3)]
+    text = "boom()  # noqa: KER9\nboom()  # noqa\n"
+    kept = lint_source(text, "a.py", rules=RULES, apply_noqa=False)
+    assert [(f.code, f.line) for f in kept] == [("KER901", 1), ("KER901", 2)]
+
+
+def test_lint_text_returns_the_internal_errors_and_takes_a_kind() -> None:
+    result = lint_text("boom()\n", "model.ipynb", kind="python", rules=[CrashingRule, BoomRule])
+    assert codes(result.findings) == ["KER901"]  # read as Python, not as notebook JSON
+    (error,) = result.errors
+    assert "KER903" in error and "rule bug" in error
+    assert result.files_checked == 1
+
+
+def test_project_index_is_the_project_lint_paths_gives_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[ProjectIndex | None] = []
+
+    def spy(module: cst.Module, path: str, project: ProjectIndex | None = None) -> ModuleFacts:
+        seen.append(project)
+        return ModuleFacts(path=path, module=module)
+
+    monkeypatch.setattr("keras_lint.engine.build_module_facts", spy)
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "Dockerfile").write_text("FROM python:3.11\nENV A=1 B=2\n")
+    (tmp_path / "svc" / "a.py").write_text("boom()\n")
+    (tmp_path / "broken.Dockerfile").write_bytes(b"FROM \xff\n")
+    (tmp_path / "b.py").write_text("x = 1\n")
+    lint_paths([tmp_path], rules=RULES)
+    (from_cli,) = seen
+    alone = project_index(tmp_path)
+    assert from_cli is not None
+    assert sorted(alone.files) == sorted(from_cli.files)
+    assert sorted(alone.files) == [tmp_path / "b.py", tmp_path / "svc" / "a.py"]
+    assert alone.dockerfile_env == from_cli.dockerfile_env == {
+        (tmp_path / "svc").resolve(): {"A": "1", "B": "2"}
+    }
+
+
+def test_scan_project_reports_unreadable_dockerfiles(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_bytes(b"FROM \xff\n")
+    (tmp_path / "ok.Dockerfile").write_text("FROM python:3.11\nENV X=1\n")
+    scan = scan_project([tmp_path / "Dockerfile", tmp_path / "ok.Dockerfile"])
+    assert [(Path(f.path).name, f.code) for f in scan.problems] == [("Dockerfile", "KER001")]
+    assert [d.path.name for d in scan.dockerfiles] == ["ok.Dockerfile"]
+    assert scan.index.files == []
+
+
+def test_project_given_as_a_function_is_called_only_when_a_rule_runs() -> None:
+    calls: list[int] = []
+    index = ProjectIndex([])
+
+    def make() -> ProjectIndex:
+        calls.append(1)
+        return index
+
+    assert lint_text("x = 1\n", "a.py", project=make, rules=RULES).findings == []
+    assert lint_text("def f(:\n", "a.py", project=make, rules=RULES).findings != []
+    assert calls == []  # no rule's trigger, or no tree: the facts are never needed
+    seen: list[ProjectIndex | None] = []
+
+    class ProjectRule(BoomRule):
+        def check(self, facts: ModuleFacts) -> Iterator[Report]:
+            seen.append(facts.project)
+            return iter(())
+
+    lint_text("boom()\n", "a.py", project=make, rules=[ProjectRule])
+    assert calls == [1] and seen == [index]

@@ -6,6 +6,7 @@ is parsed lazily, once, when a linted file imports from it. Nothing here imports
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from collections.abc import Mapping as MappingABC
@@ -24,7 +25,13 @@ _GROWTH_TEXT = re.compile(
 
 
 class ProjectIndex:
-    """Python files of the linted tree, addressable by dotted module name."""
+    """Python files of the linted tree, addressable by dotted module name.
+
+    Module names come from absolute paths, so they do not depend on how the tree was named
+    (``keras-lint .`` from the project folder and ``keras-lint /path/to/project`` agree, and a
+    project folder that is itself a package is importable by its name). Paths passed in are
+    kept as given; comparisons between them are made on their absolute form.
+    """
 
     def __init__(
         self,
@@ -42,16 +49,19 @@ class ProjectIndex:
         #: the module a folder or file stem is (for relative imports): its longest dotted name
         self._by_stem: dict[Path, str] = {}
         for path in self.files:
-            parts = list(path.with_suffix("").parts)
-            stem = path.with_suffix("")
+            stem = _absolute(path).with_suffix("")
+            parts = list(stem.parts)
             if parts and parts[-1] == "__init__":
                 parts = parts[:-1]
                 stem = stem.parent
-            for start in range(len(parts)):
-                if all(p.isidentifier() for p in parts[start:]):
-                    name = ".".join(parts[start:])
-                    self._by_name.setdefault(name, []).append(path)
-                    self._by_stem.setdefault(stem, name)
+            name = None
+            for start in reversed(range(len(parts))):
+                if not parts[start].isidentifier():
+                    break
+                name = ".".join(parts[start:])
+                self._by_name.setdefault(name, []).append(path)
+            if name is not None:  # the longest
+                self._by_stem.setdefault(stem, name)
         self._parsed: dict[Path, cst.Module | None] = {}
         self._growth_anywhere: bool | None = None
         #: modules of the tree interpreted for their helpers, by path: their scope and the events
@@ -61,7 +71,7 @@ class ProjectIndex:
     def knows(self, name: str, importer: str) -> bool:
         """Whether ``import name`` from ``importer`` means a file of the tree (nothing parsed)."""
         candidates = self._by_name.get(name, [])
-        return any(path != Path(importer) for path in candidates)
+        return any(_absolute(path) != _absolute(importer) for path in candidates)
 
     def locate(self, name: str, importer: str) -> tuple[Path, cst.Module] | None:
         """The file and parsed module that ``import name`` means from the file ``importer``."""
@@ -71,14 +81,14 @@ class ProjectIndex:
         here = Path(importer).parent
         # the candidate sharing the longest leading path with the importer (same folder first)
         best = max(candidates, key=lambda p: _common_length(p.parent, here))
-        if best == Path(importer):
+        if _absolute(best) == _absolute(importer):
             return None
         module = self._parse(best)
         return (best, module) if module is not None else None
 
     def resolve_relative(self, importer: str, level: int, module: str) -> str | None:
         """The dotted name that ``from .. module import x`` in ``importer`` refers to."""
-        base = Path(importer).parent
+        base = _absolute(importer).parent
         for _ in range(level - 1):
             base = base.parent
         return self._by_stem.get(base / module.replace(".", "/") if module else base)
@@ -118,6 +128,11 @@ class ProjectIndex:
             except Exception:  # noqa: BLE001 - an unreadable helper module is simply unknown
                 self._parsed[path] = None
         return self._parsed[path]
+
+
+def _absolute(path: str | Path) -> Path:
+    """``path`` made absolute and normalised (``..`` folded), symlinks left as they are."""
+    return Path(os.path.abspath(path))
 
 
 def _common_length(a: Path, b: Path) -> int:

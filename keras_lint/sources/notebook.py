@@ -17,8 +17,6 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import nbformat
-
 from keras_lint.sources.python import LINE_BREAK, CellMap, PythonSource, split_lines
 
 #: cell magics that run their body as Python; every other cell magic runs another language
@@ -128,6 +126,8 @@ def _joined(lines: list[str]) -> str:
 
 def read_code_cells(text: str) -> list[CodeCell]:
     """The code cells of a notebook; raises NotebookError when the text is not a notebook."""
+    import nbformat  # imported here: it is slow to import and only notebooks need it
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # nbformat warns about cosmetic schema issues
