@@ -19,7 +19,7 @@ import libcst as cst
 
 from keras_lint.analysis import ModuleFacts, ProjectIndex, build_module_facts
 from keras_lint.config import Settings
-from keras_lint.discovery import discover
+from keras_lint.discovery import discover, project_root
 from keras_lint.finding import Finding
 from keras_lint.parse_error import PARSE_ERROR_CODE, parse_error
 from keras_lint.patterns import PathPatterns, PerFileIgnores
@@ -560,6 +560,35 @@ def project_index(root: str | Path) -> ProjectIndex:
     return scan_project(discover([root]).files).index
 
 
+def _unique(paths: Sequence[Path]) -> list[Path]:
+    seen: dict[str, Path] = {}
+    for path in paths:
+        seen.setdefault(os.path.realpath(path), path)
+    return list(seen.values())
+
+
+def projects_of(
+    named: Sequence[Path], files: Sequence[Path], exclude: PathPatterns
+) -> ProjectFacts:
+    """The facts of ``files`` and of the projects the ``named`` files belong to, made on demand.
+
+    pre-commit and editors name single files: the Dockerfile ``ENV`` and the helper modules
+    beside such a file count as they do when its whole project is linted.
+    """
+    made: list[ProjectIndex] = []
+
+    def index() -> ProjectIndex:
+        if not made:
+            found = list(files)
+            for root in sorted({project_root(path) for path in named}):
+                if root.is_dir():  # an editor's buffer may name a file of no folder yet
+                    found.extend(discover([root], exclude=exclude).files)
+            made.append(scan_project(_unique(found)).index)
+        return made[0]
+
+    return index
+
+
 def lint_content(
     data: bytes,
     path: str,
@@ -581,7 +610,9 @@ def lint_content(
     except SourceDecodeError as error:
         findings = [parse_error(path, error.line, error.column, error.message)]
     else:
-        findings = linter.lint_text(text, path, kind, None)
+        exclude = PathPatterns(settings.root, settings.exclude_patterns)
+        project = projects_of([Path(path)], [], exclude)
+        findings = linter.lint_text(text, path, kind, project)
     per_file = PerFileIgnores(settings.root, settings.per_file_ignores)
     return LintResult(
         findings=sorted(per_file.keep(linter.keep(findings)), key=Finding.sort_key),
@@ -610,11 +641,8 @@ def lint_paths(
     """
     linter = _Linter(rules, select, ignore, prefilter)
     settings = settings or Settings(root=Path.cwd())
-    discovered = discover(
-        paths,
-        exclude=PathPatterns(settings.root, settings.exclude_patterns),
-        force_exclude=force_exclude,
-    )
+    exclude = PathPatterns(settings.root, settings.exclude_patterns)
+    discovered = discover(paths, exclude=exclude, force_exclude=force_exclude)
     findings = [
         parse_error(str(folder), 1, 1, f"cannot read folder: {reason}")
         for folder, reason in discovered.unreadable
@@ -626,6 +654,8 @@ def lint_paths(
             linter.run_dockerfile_rules(dockerfile.facts, dockerfile.text, str(dockerfile.path))
         )
     named = {os.path.realpath(given) for given in paths}
+    named_files = [Path(given) for given in paths if not os.path.isdir(given)]
+    project = projects_of(named_files, discovered.files, exclude) if named_files else scan.index
     for path in discovered.files:
         kind = _kind_of(path)
         if kind == "dockerfile":
@@ -638,7 +668,7 @@ def lint_paths(
                 findings.append(text)
         else:
             findings.extend(
-                linter.lint_text(text, str(path), kind, scan.index, named=not walked_manifest)
+                linter.lint_text(text, str(path), kind, project, named=not walked_manifest)
             )
     per_file = PerFileIgnores(settings.root, settings.per_file_ignores)
     return LintResult(

@@ -185,3 +185,43 @@ def test_an_unknown_code_in_a_noqa_is_a_warning_and_the_run_goes_on(
     assert captured.err == (
         f"keras-lint: warning: train.py:{at + 2}: unknown code KER999 in '# noqa'\n"
     )
+
+
+def test_stdin_and_a_named_file_see_their_projects_helpers_and_dockerfile_env(
+    tmp_path: Path,
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "p"\n',
+            "Dockerfile": "FROM python:3.11\nENV TF_FORCE_GPU_ALLOW_GROWTH=true\n",
+            "src/models.py": (
+                "from tensorflow import keras\n\n"
+                "def build():\n"
+                "    model = keras.Sequential([keras.layers.Dense(1)])\n"
+                "    model.compile(loss='mse')\n"
+                "    return model\n"
+            ),
+            "src/train.py": (
+                "from models import build\n\n"
+                "model = build()\n"
+                "model.fit([[1.0]], [1.0])\n"
+            ),
+        },
+    )
+    text = (tmp_path / "src/train.py").read_text()
+    # the whole project, one named file, and the same text on stdin agree: nothing to report
+    for args, stdin in (([str(tmp_path)], ""), ([str(tmp_path / "src/train.py")], "")):
+        done = run_stdin(["--format", "json", *args], stdin, tmp_path)
+        assert (done.returncode, json.loads(done.stdout)) == (0, []), done.stderr
+    done = run_stdin(["--format", "json", "--stdin-filename", "src/train.py"], text, tmp_path)
+    assert (done.returncode, json.loads(done.stdout)) == (0, []), done.stderr
+    # without the Dockerfile's ENV, KER301 is reported: the test above could fail
+    (tmp_path / "Dockerfile").write_text("FROM python:3.11\n")
+    done = run_stdin(["--format", "json", "--stdin-filename", "src/train.py"], text, tmp_path)
+    assert [f["code"] for f in json.loads(done.stdout)] == ["KER301"]
+    # the helper is read too: once it stops compiling, the named file's fit is reported
+    models = (tmp_path / "src/models.py").read_text().replace("    model.compile(loss='mse')\n", "")
+    (tmp_path / "src/models.py").write_text(models)
+    done = run_stdin(["--format", "json", str(tmp_path / "src/train.py")], "", tmp_path)
+    assert sorted(f["code"] for f in json.loads(done.stdout)) == ["KER101", "KER301"]

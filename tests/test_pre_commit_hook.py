@@ -131,11 +131,6 @@ def test_which_files_the_hook_receives(tmp_path: Path, name: str, selected: bool
     assert _selected(path, the_hook()) is selected, sorted(tags_from_path(str(path)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the ENV of a Dockerfile counts for KER301 only when that Dockerfile is linted too: "
-    "a commit that changes only train.py is judged without it",
-)
 def test_a_commit_of_one_script_is_judged_like_the_whole_folder(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text("FROM python:3.11\nENV TF_FORCE_GPU_ALLOW_GROWTH=true\n")
     (tmp_path / "train.py").write_text(
