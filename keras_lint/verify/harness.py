@@ -110,7 +110,7 @@ def _static_half(rule: type[Rule], criterion: Criterion, folder: Path, report: R
 def _static_summary(rule: type[Rule], report: RuleReport) -> str:
     bad = ", ".join(report.bad.programs)
     good = ", ".join(report.good.programs)
-    return f"static half passed ({bad}: {rule.code}; {good}: clean)"
+    return f"static half passed: {bad} report {rule.code}, {good} clean"
 
 
 def _format_value(value: Any) -> str:
@@ -207,11 +207,12 @@ def execute(
     seeds: Sequence[int],
     settings: RunSettings,
     progress: Progress | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> Verification:
     """Run every planned program and judge each rule."""
     started = time.perf_counter()
     requests = [request for planned in plans for request in planned.requests]
-    results = run_all(requests, settings, progress) if requests else {}
+    results = run_all(requests, settings, progress, notify) if requests else {}
     for planned in plans:
         if planned.requests:
             _judge_rule(planned, results, seeds)
@@ -259,9 +260,9 @@ def _plan_rule(planned: Plan, fixtures: Path, device: Device, seeds: Sequence[in
     static = _static_summary(rule, report)
     if criterion.needs == "static":
         report.verdict = "skipped"
-        report.reason = f"verified statically only: {criterion.static_reason} ({static})"
+        report.reason = f"verified statically only: {criterion.static_reason}; {static}"
         for side in (report.bad, report.good):
-            side.outcomes = {program: "not run" for program in side.programs}
+            side.outcomes = {program: "static only" for program in side.programs}
         return
     if criterion.needs == "gpu" and device.kind != "gpu":
         why = "--device cpu" if device.requested == "cpu" else "TensorFlow sees no GPU here"

@@ -8,6 +8,7 @@ per-run metrics (``kind = "bars"``: one group per program, one dot per seed). Th
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,83 +31,89 @@ def _series(run: RunResult, key: str) -> list[float]:
 
 
 def _curves(axes: Any, rule: RuleReport, pair: Pair, plot: Plot) -> None:
-    for side, program, color in (("bad", pair.bad, BAD_COLOR), ("good", pair.good, GOOD_COLOR)):
-        runs = _runs_of(rule, program)
+    sides = (("bad", pair.bad, BAD_COLOR, "-", 2.4), ("good", pair.good, GOOD_COLOR, "--", 1.4))
+    for side, program, color, style, width in sides:
+        runs = [run for run in _runs_of(rule, program) if run.ok]
         drawn = False
-        for run in runs:
+        for first, run in ((run is runs[0], run) for run in runs):
             for number, key in enumerate(plot.series):
                 values = _series(run, key)
                 if not values:
                     continue
                 epochs = list(range(1, len(values) + 1))
-                label = f"{side} ({program}) {key}" if run is runs[0] else None
                 axes.plot(
-                    epochs, values, color=color, alpha=0.8, linewidth=1.4,
-                    linestyle="-" if number == 0 else ":", label=label,
+                    epochs, values, color=color, alpha=0.85, linewidth=width,
+                    linestyle=style if number == 0 else ":",
+                    label=f"{side}: {program} ({key})" if first else None,
                 )  # fmt: skip
                 drawn = True
                 if plot.mark_best and number == 0:
                     best = min(range(len(values)), key=values.__getitem__)
                     axes.plot(
-                        best + 1, values[best], marker="o", color=color, markersize=6,
-                        label="best epoch" if run is runs[0] and side == "bad" else None,
+                        best + 1, values[best], marker="o", color=color, markersize=7,
+                        markeredgecolor="black", linestyle="none",
+                        label=f"{side}: best epoch" if first else None,
                     )  # fmt: skip
                 if plot.final_metric and number == 0:
                     final = (run.metrics or {}).get(plot.final_metric)
                     if isinstance(final, (int, float)):
                         axes.plot(
-                            len(values), final, marker="X", color=color, markersize=8,
-                            label=f"{plot.final_metric}" if run is runs[0] else None,
+                            len(values), final, marker="X", color=color, markersize=10,
+                            markeredgecolor="black", linestyle="none",
+                            label=f"{side}: final weights ({plot.final_metric})" if first else None,
                         )  # fmt: skip
         if not drawn:
-            text = (
-                rule.bad.outcomes.get(program) if side == "bad" else rule.good.outcomes.get(program)
-            )
+            outcome = (rule.bad if side == "bad" else rule.good).outcomes.get(program, "no curve")
             axes.text(
-                0.5, 0.92 if side == "bad" else 0.82, f"{side} ({program}): {text or 'no curve'}",
-                transform=axes.transAxes, ha="center", color=color, fontsize=8, wrap=True,
+                0.5, 0.55 if side == "bad" else 0.45, f"{side} ({program}): {outcome}",
+                transform=axes.transAxes, ha="center", color=color, fontsize=9,
             )  # fmt: skip
-    if plot.annotate:
-        for run in _runs_of(rule, pair.bad)[:1]:
-            value = (run.metrics or {}).get(plot.annotate)
-            if isinstance(value, (int, float)):
-                axes.text(
-                    0.02, 0.02, f"bad {plot.annotate} = {value:.3g}", transform=axes.transAxes,
-                    color=BAD_COLOR, fontsize=8,
-                )  # fmt: skip
     axes.set_xlabel("epoch")
     axes.set_ylabel(", ".join(plot.series))
+    axes.xaxis.get_major_locator().set_params(integer=True)
     axes.grid(alpha=0.3)
     axes.legend(fontsize=7, loc="best")
 
 
 def _bars(axes: Any, rule: RuleReport, pair: Pair, plot: Plot) -> None:
     width = 0.8 / max(1, len(plot.metrics))
-    programs = [(pair.bad, BAD_COLOR), (pair.good, GOOD_COLOR)]
-    for group, (program, color) in enumerate(programs):
-        runs = _runs_of(rule, program)
+    top = 0.0
+    for group, (program, color) in enumerate(((pair.bad, BAD_COLOR), (pair.good, GOOD_COLOR))):
+        runs = [run for run in _runs_of(rule, program) if run.ok]
+        means = []
         for index, metric in enumerate(plot.metrics):
             values = [
                 float(v)
                 for v in (run.observed().get(metric) for run in runs)
                 if isinstance(v, (int, float)) and not isinstance(v, bool)
             ]
-            x = group + (index - (len(plot.metrics) - 1) / 2) * width
             if not values:
                 continue
+            x = group + (index - (len(plot.metrics) - 1) / 2) * width
             mean = sum(values) / len(values)
-            axes.bar(x, mean, width * 0.9, color=color, alpha=0.35 + 0.5 * index / max(
-                1, len(plot.metrics) - 1
-            ), edgecolor=color)  # fmt: skip
-            axes.scatter([x] * len(values), values, color="black", s=10, zorder=3)
-            axes.text(x, mean, f"{metric}\n{mean:.2f}", ha="center", va="bottom", fontsize=7)
+            means.append(mean)
+            shade = 0.35 + 0.55 * index / max(1, len(plot.metrics) - 1)
+            axes.bar(
+                x, mean, width * 0.9, color=color, alpha=shade, edgecolor=color,
+                label=metric if group == 0 else None,
+            )  # fmt: skip
+            axes.scatter([x] * len(values), values, color="black", s=12, zorder=3)
+            axes.text(x, max(values) + 0.01, f"{mean:.2f}", ha="center", va="bottom", fontsize=8)
+            top = max(top, *values)
+        if len(means) == 2:
+            axes.text(
+                group, top + 0.08, f"gap {means[0] - means[1]:+.2f}", ha="center",
+                fontsize=10, fontweight="bold", color=color,
+            )  # fmt: skip
+    axes.set_ylim(0, top + 0.18)
     axes.set_xticks([0, 1], [f"bad ({pair.bad})", f"good ({pair.good})"])
     axes.grid(alpha=0.3, axis="y")
+    axes.legend(fontsize=8, loc="lower center")
 
 
-def _title(rule: RuleReport, plot: Plot) -> str:
+def _title(rule: RuleReport, seeds: Sequence[int]) -> str:
     margin = "" if rule.margin is None else f", worst-case margin {rule.margin:+.3f}"
-    return f"{rule.code} {rule.name}: {rule.verdict}{margin}\n{plot.title}"
+    return f"{rule.code} {rule.name}: {rule.verdict}{margin} (seeds {', '.join(map(str, seeds))})"
 
 
 def draw_rule(rule: RuleReport, folder: Path, seeds: Sequence[int]) -> Path | None:
@@ -124,16 +131,16 @@ def draw_rule(rule: RuleReport, folder: Path, seeds: Sequence[int]) -> Path | No
     plot = criterion.plot
     pairs = criterion.pairs
     figure, axes_list = pyplot.subplots(
-        1, len(pairs), figsize=(6.2 * len(pairs), 4.6), squeeze=False
+        1, len(pairs), figsize=(7.0 * len(pairs), 5.0), squeeze=False
     )
     for axes, pair in zip(axes_list[0], pairs, strict=True):
         if plot.kind == "curves":
             _curves(axes, rule, pair, plot)
         else:
             _bars(axes, rule, pair, plot)
-        if len(pairs) > 1:
-            axes.set_title(f"{pair.bad} vs {pair.good}", fontsize=9)
-    figure.suptitle(_title(rule, plot) + f" (seeds {', '.join(map(str, seeds))})", fontsize=10)
+        heading = f"{pair.bad} vs {pair.good}\n" if len(pairs) > 1 else ""
+        axes.set_title(heading + "\n".join(textwrap.wrap(plot.title, 70)), fontsize=9)
+    figure.suptitle(_title(rule, seeds), fontsize=11)
     figure.tight_layout()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{rule.code}-{rule.name}.png"

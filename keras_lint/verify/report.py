@@ -39,8 +39,13 @@ def header(device: Device, seeds: Sequence[int], settings: RunSettings) -> str:
         f"Keras {versions.get('keras', '?')}, Python {versions.get('python', '?')}"
     )
     plural = "process" if settings.jobs == 1 else "processes"
+    started = (
+        "forked from one interpreter that imported TensorFlow once"
+        if settings.preload
+        else "each in a fresh interpreter"
+    )
     second = (
-        f"seeds {_seeds_text(seeds)}; {settings.jobs} fixture {plural} at a time, "
+        f"seeds {_seeds_text(seeds)}; {settings.jobs} fixture {plural} at a time ({started}), "
         f"{settings.threads} TensorFlow thread(s) each; timeout {settings.timeout:g} s; "
         f"deterministic ops {'on' if settings.deterministic else 'off'}"
     )
@@ -90,6 +95,7 @@ def _clip(text: str, width: int) -> str:
 
 
 def render_table(verification: Verification, width: int | None = None) -> str:
+    """The table; outcome cells are shortened to fit ``width`` columns (None: never)."""
     titles = [
         "rule",
         "device",
@@ -101,9 +107,12 @@ def render_table(verification: Verification, width: int | None = None) -> str:
     ]
     rows = [row for rule in verification.rules for row in _rows(rule, verification.device)]
     widths = [max(len(title), *(len(row[i]) for row in rows)) for i, title in enumerate(titles)]
-    limit = width or shutil.get_terminal_size((160, 24)).columns
     # Outcome columns give way first when the terminal is narrow.
-    while sum(widths) + 2 * (len(widths) - 1) > limit and max(widths[2], widths[3]) > 28:
+    while (
+        width is not None
+        and sum(widths) + 2 * (len(widths) - 1) > width
+        and max(widths[2], widths[3]) > 28
+    ):
         column = 2 if widths[2] >= widths[3] else 3
         widths[column] -= 1
     lines = []
@@ -134,9 +143,13 @@ def render_summary(verification: Verification) -> str:
     )
 
 
-def render_text(verification: Verification) -> str:
+def render_text(verification: Verification, width: int | None = None) -> str:
     return "\n".join(
-        [render_table(verification), render_reasons(verification), render_summary(verification)]
+        [
+            render_table(verification, width),
+            render_reasons(verification),
+            render_summary(verification),
+        ]
     )
 
 
@@ -212,6 +225,7 @@ def to_json(verification: Verification) -> dict[str, Any]:
             "threads": settings.threads,
             "timeout": settings.timeout,
             "deterministic": settings.deterministic,
+            "preload": settings.preload,
         },
         "seconds": round(verification.seconds, 3),
         "passed": verification.passed,
@@ -279,6 +293,12 @@ class ProgressPrinter:
                 f"({result.seconds:.1f} s)\n"
             )
             self._status()
+            self.stream.flush()
+
+    def note(self, message: str) -> None:
+        with self.lock:
+            self._clear()
+            self.stream.write(f"{message}\n")
             self.stream.flush()
 
     def _tick(self) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from keras_lint.verify.device import GpuMemorySampler
+from keras_lint.verify.preload import PRELOADED_MODULES, Preloader, PreloadError
 
 METRICS_PREFIX = "KERAS_LINT_METRICS "
 METRICS_FILE_VARIABLE = "KERAS_LINT_METRICS_FILE"
@@ -39,6 +40,9 @@ class RunSettings:
     deterministic: bool = True
     jobs: int = 1
     threads: int = 1  # TensorFlow intra-op threads per program
+    #: fork the runs from one interpreter that imported TensorFlow once (CPU only)
+    preload: bool = False
+    preload_modules: tuple[str, ...] = PRELOADED_MODULES
 
     def environment(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
         """The environment of every fixture process (and of the device probe)."""
@@ -151,23 +155,64 @@ def _tail(text: str, lines: int = STDERR_TAIL_LINES) -> str:
     return "\n".join(text.rstrip().splitlines()[-lines:])
 
 
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    """End the fixture and whatever it started (its own process group)."""
+def _spawned(
+    request: RunRequest, settings: RunSettings, env: dict[str, str], rundir: Path,
+    stdout_path: Path, stderr_path: Path,
+) -> tuple[int | None, bool]:  # fmt: skip
+    """Run the program in a fresh interpreter: (exit status, timed out)."""
+    with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
+        process = subprocess.Popen(
+            [settings.python, str(request.program)],
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+            cwd=rundir,
+            env=env,
+            start_new_session=True,
+        )
+        try:
+            return process.wait(timeout=settings.timeout), False
+        except subprocess.TimeoutExpired:
+            _kill_group(process.pid)  # the program and whatever it started
+            process.wait()
+            return None, True
+
+
+def _preloaded(
+    request: RunRequest, settings: RunSettings, env: dict[str, str], rundir: Path,
+    stdout_path: Path, stderr_path: Path, preloader: Preloader,
+) -> tuple[int | None, bool]:  # fmt: skip
+    """Run the program in a child of the preloaded interpreter: (exit status, timed out)."""
+    pid = preloader.start(request.program, rundir, env, stdout_path, stderr_path)
+    code = preloader.wait(pid, settings.timeout)
+    if code is not None:
+        return code, False
+    preloader.kill(pid)
+    preloader.wait(pid, 60)
+    return None, True
+
+
+def _kill_group(pid: int) -> None:
+    """Kill a process that has not been reaped yet and its process group (its own session)."""
     try:
-        os.killpg(process.pid, signal.SIGKILL)
+        os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
-        process.kill()
+        pass
 
 
-def run_fixture(request: RunRequest, settings: RunSettings, workdir: Path) -> RunResult:
+def run_fixture(
+    request: RunRequest, settings: RunSettings, workdir: Path, preloader: Preloader | None = None
+) -> RunResult:
     """Run one program for one seed in its own process and collect what it reported."""
     started = time.perf_counter()
-    result = _run(request, settings, workdir)
+    result = _run(request, settings, workdir, preloader)
     result.started = started
     return result
 
 
-def _run(request: RunRequest, settings: RunSettings, workdir: Path) -> RunResult:
+def _run(
+    request: RunRequest, settings: RunSettings, workdir: Path, preloader: Preloader | None
+) -> RunResult:
     rundir = workdir / f"{request.rule}-{request.stem}-{request.seed}"
     rundir.mkdir(parents=True, exist_ok=True)
     metrics_path = rundir / "metrics.json"
@@ -176,33 +221,24 @@ def _run(request: RunRequest, settings: RunSettings, workdir: Path) -> RunResult
     env[SEED_VARIABLE] = str(request.seed)
     env[METRICS_FILE_VARIABLE] = str(metrics_path)
     sampler = GpuMemorySampler() if request.exclusive and settings.device == "gpu" else None
+    if sampler is not None:
+        sampler.start()
     started = time.perf_counter()
-    timed_out = False
-    with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
-        try:
-            process = subprocess.Popen(
-                [settings.python, str(request.program)],
-                stdin=subprocess.DEVNULL,
-                stdout=stdout,
-                stderr=stderr,
-                cwd=rundir,
-                env=env,
-                start_new_session=True,
+    try:
+        if preloader is not None:
+            code, timed_out = _preloaded(
+                request, settings, env, rundir, stdout_path, stderr_path, preloader
             )
-        except OSError as error:
-            return RunResult(
-                request, "crashed", None, 0.0, problem=f"cannot start {settings.python}: {error}"
-            )
-        if sampler is not None:
-            sampler.start()
-        try:
-            process.wait(timeout=settings.timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _kill_group(process)
-            process.wait()
         else:
-            _kill_group(process)  # helpers the program left behind
+            code, timed_out = _spawned(request, settings, env, rundir, stdout_path, stderr_path)
+    except (OSError, PreloadError) as error:
+        if sampler is not None:
+            sampler.stop()
+        how = "the preloaded interpreter" if preloader is not None else settings.python
+        return RunResult(
+            request, "crashed", None, time.perf_counter() - started,
+            problem=f"cannot run it with {how}: {error}",
+        )  # fmt: skip
     seconds = time.perf_counter() - started
     measured = sampler.stop() if sampler is not None else {}
     out = stdout_path.read_text(encoding="utf-8", errors="replace")
@@ -212,8 +248,7 @@ def _run(request: RunRequest, settings: RunSettings, workdir: Path) -> RunResult
         if metrics_path.is_file()
         else None
     )
-    code = process.returncode
-    if timed_out:
+    if timed_out or code is None:
         return RunResult(
             request, "timeout", None, seconds,
             problem=f"timed out after {settings.timeout:g} s", stderr_tail=err, measured=measured,
@@ -244,30 +279,50 @@ def run_all(
     requests: Sequence[RunRequest],
     settings: RunSettings,
     progress: Progress | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> dict[RunRequest, RunResult]:
-    """Run every request: the exclusive ones one at a time first, the others ``jobs`` at once."""
+    """Run every request: the exclusive ones one at a time first, the others ``jobs`` at once.
+
+    With ``settings.preload`` the programs run in children of one preloaded interpreter; when
+    that interpreter cannot start, each program gets a fresh one.
+    """
     results: dict[RunRequest, RunResult] = {}
     lock = threading.Lock()
 
-    def one(request: RunRequest, workdir: Path) -> None:
-        if progress is not None:
-            progress("start", request, None)
-        result = run_fixture(request, settings, workdir)
-        with lock:
-            results[request] = result
-        if progress is not None:
-            progress("end", request, result)
-
     with tempfile.TemporaryDirectory(prefix="keras-lint-verify-") as temporary:
         workdir = Path(temporary)
-        for request in (r for r in requests if r.exclusive):
-            one(request, workdir)
-        shared = [r for r in requests if not r.exclusive]
-        if settings.jobs <= 1:
-            for request in shared:
-                one(request, workdir)
-        else:
-            with ThreadPoolExecutor(max_workers=settings.jobs) as pool:
-                for future in [pool.submit(one, request, workdir) for request in shared]:
-                    future.result()
+        preloader = None
+        if settings.preload and requests:
+            try:
+                preloader = Preloader(
+                    settings.python, settings.environment(), workdir / "preloader.log",
+                    settings.timeout, settings.preload_modules,
+                )  # fmt: skip
+            except (OSError, PreloadError) as error:
+                if notify is not None:
+                    notify(f"no preloaded interpreter ({error}): a fresh one for every run")
+
+        def one(request: RunRequest) -> None:
+            if progress is not None:
+                progress("start", request, None)
+            result = run_fixture(request, settings, workdir, preloader)
+            with lock:
+                results[request] = result
+            if progress is not None:
+                progress("end", request, result)
+
+        try:
+            for request in (r for r in requests if r.exclusive):
+                one(request)
+            shared = [r for r in requests if not r.exclusive]
+            if settings.jobs <= 1:
+                for request in shared:
+                    one(request)
+            else:
+                with ThreadPoolExecutor(max_workers=settings.jobs) as pool:
+                    for future in [pool.submit(one, request) for request in shared]:
+                        future.result()
+        finally:
+            if preloader is not None:
+                preloader.close()
     return results

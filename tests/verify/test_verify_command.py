@@ -109,6 +109,8 @@ def fake_device(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return Device("cpu", "Test CPU, 2 cores", device, VERSIONS)
 
     monkeypatch.setattr(command, "probe_device", probe)
+    # The stand-ins are plain Python: the preloaded interpreter need not import TensorFlow.
+    monkeypatch.setattr(command, "PRELOADED_MODULES", ("json",))
     return requested
 
 

@@ -190,7 +190,7 @@ def test_a_program_killed_by_a_signal_is_an_error(tmp_path: Path) -> None:
 def test_a_missing_interpreter_is_an_error(tmp_path: Path) -> None:
     settings = RunSettings(python=str(tmp_path / "no-python"), device="cpu")
     result = run(tmp_path, "print(1)\n", settings)
-    assert result.status == "crashed" and "cannot start" in (result.problem or "")
+    assert result.status == "crashed" and "cannot run it with" in (result.problem or "")
 
 
 def test_metrics_for_another_program_are_an_error(tmp_path: Path) -> None:
