@@ -154,8 +154,9 @@ class Preloader:
                 self.close()
                 raise PreloadError(f"the preloaded interpreter was not ready in {timeout:g} s")
         if self._dead:
+            why = self.log_tail() or f"exit status {self._process.wait()}"
             self.close()
-            raise PreloadError(f"the preloaded interpreter did not start: {self.log_tail()}")
+            raise PreloadError(f"the preloaded interpreter did not start: {why}")
 
     def _read(self, stream: IO[bytes]) -> None:
         for raw in stream:
@@ -178,10 +179,10 @@ class Preloader:
             self._condition.notify_all()
 
     def log_tail(self, lines: int = 5) -> str:
-        self._log.flush()
         try:
+            self._log.flush()
             text = Path(self._log.name).read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        except (OSError, ValueError):
             return ""
         return " ".join(text.strip().splitlines()[-lines:])
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from keras_lint.verify.preload import Preloader
 from keras_lint.verify.runs import (
     METRICS_FILE_VARIABLE,
     RunRequest,
@@ -237,3 +238,105 @@ def test_exclusive_runs_run_alone_before_the_others(tmp_path: Path) -> None:
     settings = RunSettings(python=sys.executable, device="cpu", jobs=2)
     run_all(requests, settings, lambda event, r, _: order.append((event, r.seed)))
     assert order[:2] == [("start", 1), ("end", 1)]
+
+
+# -- the preloaded interpreter ---------------------------------------------------------------
+
+
+@pytest.fixture
+def preloader(tmp_path: Path):
+    """A preloaded interpreter that imports nothing heavy (the programs here are plain Python)."""
+    env = SETTINGS.environment()
+    started = Preloader(sys.executable, env, tmp_path / "preloader.log", 30, modules=("json",))
+    yield started
+    started.close()
+
+
+def run_preloaded(tmp_path: Path, preloader: Preloader, body: str, timeout: float = 20):
+    workdir = tmp_path / "work"
+    workdir.mkdir(exist_ok=True)
+    settings = RunSettings(python=sys.executable, timeout=timeout, device="cpu", preload=True)
+    request = RunRequest("KER601", program(tmp_path, body), 0)
+    return run_fixture(request, settings, workdir, preloader)
+
+
+REPORTS = f'import json\nprint("KERAS_LINT_METRICS " + json.dumps({json.dumps(GOOD_METRICS)}))\n'
+
+
+def test_a_preloaded_run_gets_its_own_environment_folder_and_outputs(
+    tmp_path: Path, preloader: Preloader
+) -> None:
+    body = """\
+        import json, os, sys
+        print("to stdout")
+        print("to stderr", file=sys.stderr)
+        metrics = {"rule": "KER601", "fixture": "bad", "seed": int(os.environ["KERAS_LINT_SEED"]),
+                   "cwd": os.getcwd(), "argv": sys.argv, "name": __name__,
+                   "determinism": os.environ.get("TF_DETERMINISTIC_OPS"),
+                   "pgid_is_pid": os.getpgid(0) == os.getpid()}
+        with open(os.environ["KERAS_LINT_METRICS_FILE"], "w") as out:
+            json.dump(metrics, out)
+        sys.exit(1)
+    """
+    result = run_preloaded(tmp_path, preloader, body)
+    assert result.ok and result.exit_code == 1 and result.metrics is not None
+    assert result.metrics["cwd"] == str(tmp_path / "work" / "KER601-bad-0")
+    assert result.metrics["argv"] == [str(tmp_path / "bad.py")]
+    assert result.metrics["name"] == "__main__" and result.metrics["determinism"] == "1"
+    assert result.metrics["pgid_is_pid"] is True
+    assert result.stderr_tail == "to stderr"
+    assert (tmp_path / "work" / "KER601-bad-0" / "stdout.txt").read_text() == "to stdout\n"
+
+
+def test_a_preloaded_crash_is_an_error_with_its_traceback(
+    tmp_path: Path, preloader: Preloader
+) -> None:
+    result = run_preloaded(tmp_path, preloader, "raise RuntimeError('disk on fire')\n")
+    assert result.status == "no-metrics" and result.exit_code == 1
+    assert "RuntimeError: disk on fire" in result.stderr_tail
+
+
+def test_a_preloaded_hang_is_killed_and_the_interpreter_serves_the_next_run(
+    tmp_path: Path, preloader: Preloader
+) -> None:
+    hang = run_preloaded(tmp_path, preloader, "import time\ntime.sleep(60)\n", timeout=1.5)
+    assert hang.status == "timeout"
+    assert run_preloaded(tmp_path, preloader, REPORTS).ok
+
+
+def test_a_preloaded_run_killed_by_a_signal_is_an_error(
+    tmp_path: Path, preloader: Preloader
+) -> None:
+    result = run_preloaded(tmp_path, preloader, "import os, signal\nos.kill(os.getpid(), 9)\n")
+    assert result.status == "crashed" and result.problem == "killed by SIGKILL (out of memory?)"
+
+
+def test_a_preloader_that_cannot_start_falls_back_to_fresh_interpreters(tmp_path: Path) -> None:
+    path = program(tmp_path, REPORTS)
+    python = tmp_path / "python-that-fails"
+    python.write_text(f'#!/bin/sh\ncase "$1" in -c) exit 3;; esac\nexec {sys.executable} "$@"\n')
+    python.chmod(0o755)
+    settings = RunSettings(python=str(python), device="cpu", preload=True)
+    notes: list[str] = []
+    results = run_all([RunRequest("KER601", path, 0)], settings, notify=notes.append)
+    assert [result.ok for result in results.values()] == [True]
+    assert notes and notes[0].startswith("no preloaded interpreter (the preloaded interpreter")
+
+
+def test_a_preloaded_interpreter_runs_jobs_in_parallel(tmp_path: Path) -> None:
+    body = """\
+        import json, os, time
+        time.sleep(0.5)
+        seed = int(os.environ["KERAS_LINT_SEED"])
+        metrics = {"rule": "KER601", "fixture": "bad", "seed": seed}
+        print("KERAS_LINT_METRICS " + json.dumps(metrics))
+    """
+    path = program(tmp_path, body)
+    settings = RunSettings(
+        python=sys.executable, device="cpu", jobs=4, preload=True, preload_modules=("json",)
+    )
+    requests = [RunRequest("KER601", path, seed) for seed in range(4)]
+    started = time.perf_counter()
+    results = run_all(requests, settings)
+    assert all(results[request].ok for request in requests)
+    assert time.perf_counter() - started < 4 * 0.5 + 3
