@@ -76,6 +76,11 @@ def build_parser() -> _Parser:
             "program and seed) and show that the rule's failure happens, by a margin that holds "
             "in every seed."
         ),
+        epilog=(
+            "Exit status: 0 every rule that could run here was verified (skipped rules do not "
+            "count), 1 a rule failed or a fixture run errored, 2 usage error (also: no GPU with "
+            "--device gpu, no TensorFlow for the fixtures)."
+        ),
     )
     parser.add_argument(
         "--device", choices=DEVICE_CHOICES, default="auto",

@@ -219,6 +219,8 @@ class Criterion:
     pairs: tuple[Pair, ...]
     plot: Plot | None
     path: Path
+    #: run only the first N seeds: for a failure that does not depend on the seed
+    max_seeds: int | None = None
 
     def programs(self) -> list[str]:
         """Every program of the rule once, bad ones first, in declaration order."""
@@ -413,8 +415,11 @@ def load_criterion(folder: Path) -> Criterion:
         pairs=pairs,
         plot=None if raw_plot is None else _plot(raw_plot, f"{path}: plot"),
         path=path,
+        max_seeds=table.get("max_seeds", int),
     )
     table.done()
+    if criterion.max_seeds is not None and criterion.max_seeds < 1:
+        raise CriterionError(f"{path}: max_seeds must be at least 1")
     if needs == "static" and not criterion.static_reason:
         raise CriterionError(f"{path}: a static-only rule says why in static_reason")
     if needs != "static" and not any(pair.failure for pair in pairs):
@@ -442,12 +447,6 @@ class Judgement:
     #: the worst-case margin of the pair closest to failing, and that pair
     margin: float | None
     margin_pair: PairResult | None
-
-
-def observed_runs(
-    runs: Mapping[tuple[str, int], Mapping[str, Any]], program: str, seeds: Sequence[int]
-) -> dict[int, Mapping[str, Any]]:
-    return {seed: runs[(program, seed)] for seed in seeds if (program, seed) in runs}
 
 
 def judge(

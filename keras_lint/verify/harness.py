@@ -161,9 +161,13 @@ def _judged_reason(criterion: Criterion, judgement: Judgement, seeds: Sequence[i
     tightest = judgement.margin_pair
     assert tightest is not None and tightest.pair.margin is not None
     margin = tightest.pair.margin
-    seed_text = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}-{seeds[-1]}"
+    seed_text = (
+        f"With seed {seeds[0]}"
+        if len(seeds) == 1
+        else (f"Worst case over seeds {seeds[0]}-{seeds[-1]}")
+    )
     text = (
-        f"{criterion.claim} Worst case over {seed_text}: {margin.label} "
+        f"{criterion.claim} {seed_text}: {margin.label} "
         f"{judgement.margin:+.3f} ({margin.bound()}, {tightest.pair.bad} vs {tightest.pair.good})."
     )
     return " ".join([text, *notes])
@@ -181,6 +185,8 @@ class Plan:
     report: RuleReport
     criterion: Criterion | None = None
     requests: list[RunRequest] = field(default_factory=list)
+    #: the seeds its programs run with (``max_seeds`` may shorten the list)
+    seeds: list[int] = field(default_factory=list)
     lint_seconds: float = 0.0
 
 
@@ -215,7 +221,7 @@ def execute(
     results = run_all(requests, settings, progress, notify) if requests else {}
     for planned in plans:
         if planned.requests:
-            _judge_rule(planned, results, seeds)
+            _judge_rule(planned, results)
         runs = [results[request] for request in planned.requests if request in results]
         first = min((run.started for run in runs), default=0.0)
         last = max((run.started + run.seconds for run in runs), default=0.0)
@@ -272,14 +278,15 @@ def _plan_rule(planned: Plan, fixtures: Path, device: Device, seeds: Sequence[in
             side.outcomes = {program: "skipped: needs a GPU" for program in side.programs}
         return
     exclusive = criterion.needs == "gpu"
+    planned.seeds = list(seeds[: criterion.max_seeds] if criterion.max_seeds else seeds)
     planned.requests = [
         RunRequest(rule.code, folder / program, seed, exclusive)
         for program in criterion.programs()
-        for seed in seeds
+        for seed in planned.seeds
     ]
 
 
-def _judge_rule(planned: Plan, results: dict[RunRequest, RunResult], seeds: Sequence[int]) -> None:
+def _judge_rule(planned: Plan, results: dict[RunRequest, RunResult]) -> None:
     report, criterion = planned.report, planned.criterion
     assert criterion is not None
     runs = [results[request] for request in planned.requests]
@@ -297,6 +304,7 @@ def _judge_rule(planned: Plan, results: dict[RunRequest, RunResult], seeds: Sequ
         report.verdict, report.reason = "error", _error_reason(errors)
         return
     observed = {run.request.key(): run.observed() for run in runs}
+    seeds = planned.seeds
     judgement = judge(criterion, observed, seeds)
     report.judgement = judgement
     report.margin = judgement.margin

@@ -3,8 +3,8 @@
 The JSON document is a contract::
 
     {"device": {...}, "versions": {...}, "seeds": [...], "seconds": ...,
-     "rules": [{"code", "name", "verdict", "reason", "seconds", "bad", "good", "margin",
-                "criterion", "pairs"}]}
+     "rules": [{"code", "name", "verdict", "reason", "seconds", "seeds", "bad", "good",
+                "margin", "criterion", "pairs"}]}
 
 ``verdict`` is one of ``verified``, ``failed``, ``skipped``, ``error``; ``margin`` is the
 worst-case margin over the seeds (a number) or null when nothing was judged.
@@ -137,8 +137,9 @@ def render_summary(verification: Verification) -> str:
         counts[rule.verdict] = counts.get(rule.verdict, 0) + 1
     parts = [f"{count} {verdict}" for verdict, count in counts.items()]
     runs = sum(len(rule.bad.runs) + len(rule.good.runs) for rule in verification.rules)
+    rules = len(verification.rules)
     return (
-        f"{len(verification.rules)} rules: {', '.join(parts)}; {runs} fixture runs; "
+        f"{rules} rule{'s' if rules != 1 else ''}: {', '.join(parts)}; {runs} fixture runs; "
         f"total {verification.seconds:.1f} s\n"
     )
 
@@ -236,6 +237,7 @@ def to_json(verification: Verification) -> dict[str, Any]:
                 "verdict": rule.verdict,
                 "reason": rule.reason,
                 "seconds": round(rule.seconds, 3),
+                "seeds": sorted({run.request.seed for run in rule.bad.runs + rule.good.runs}),
                 "bad": _side_json(rule.bad),
                 "good": _side_json(rule.good),
                 "margin": rule.margin,

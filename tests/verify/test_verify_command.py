@@ -269,9 +269,10 @@ def test_a_verified_rule_exits_0_with_table_and_json(
     assert document["seeds"] == [0, 1] and document["passed"] is True
     (rule,) = document["rules"]
     assert set(rule) == {
-        "code", "name", "verdict", "reason", "seconds", "bad", "good", "margin", "criterion",
-        "pairs",
+        "code", "name", "verdict", "reason", "seconds", "seeds", "bad", "good", "margin",
+        "criterion", "pairs",
     }  # fmt: skip
+    assert rule["seeds"] == [0, 1]
     assert rule["code"] == "KER601" and rule["verdict"] == "verified"
     assert rule["margin"] == pytest.approx(0.3)
     assert rule["reason"].startswith("The bad one ends worse than its best epoch. Worst case")
@@ -424,3 +425,17 @@ def test_the_fixtures_python_is_configurable(fake_device: list[str], tmp_path: P
 
 def test_stand_in_text_is_valid_python() -> None:
     compile(textwrap.dedent(STAND_IN.format(restore="", body="pass")), "stand_in.py", "exec")
+
+
+def test_a_criterion_may_limit_its_seeds(fake_device: list[str], tmp_path: Path) -> None:
+    fixtures = stand_in_fixtures(tmp_path)
+    criterion = fixtures / "early-stopping-without-restore" / "criterion.toml"
+    criterion.write_text(
+        criterion.read_text().replace('needs = "cpu"', 'needs = "cpu"\nmax_seeds = 1')
+    )
+    report = tmp_path / "report.json"
+    status, _, err = verify(
+        "--fixtures", str(fixtures), "--rule", "KER601", "--seeds", "3", "--json", str(report)
+    )
+    assert status == 0 and err.count("\n") == 2
+    assert json.loads(report.read_text())["rules"][0]["seeds"] == [0]
