@@ -11,8 +11,9 @@ uses the preloader on the CPU only and starts a fresh interpreter per run on a G
 
 Protocol: one JSON object per line. The harness writes ``{"id", "program", "cwd", "env",
 "stdout", "stderr"}``; the preloader answers ``{"ready": true}`` once imported, then
-``{"id", "pid"}`` when it forked a run (or ``{"id", "error"}``) and ``{"pid", "exit"}`` when the
-run ended (the exit status as ``subprocess`` gives it: negative for a signal).
+``{"id", "pid"}`` when it forked a run (or ``{"id", "error"}``) and ``{"pid", "exit", "cpu"}``
+when the run ended (the exit status as ``subprocess`` gives it, negative for a signal, and the
+CPU seconds the child used).
 """
 
 from __future__ import annotations
@@ -105,11 +106,12 @@ while open_input or running:
             running.add(pid)
             send({"id": request["id"], "pid": pid})
     while running:
-        pid, status = os.waitpid(-1, os.WNOHANG)
+        pid, status, usage = os.wait4(-1, os.WNOHANG)
         if pid == 0:
             break
         running.discard(pid)
-        send({"pid": pid, "exit": os.waitstatus_to_exitcode(status)})
+        cpu = usage.ru_utime + usage.ru_stime
+        send({"pid": pid, "exit": os.waitstatus_to_exitcode(status), "cpu": cpu})
 """
 
 
@@ -141,7 +143,7 @@ class Preloader:
         self._input: IO[bytes] = self._process.stdin
         self._condition = threading.Condition()
         self._pids: dict[int, int | str] = {}
-        self._exits: dict[int, int] = {}
+        self._exits: dict[int, tuple[int, float]] = {}
         self._ready = False
         self._dead = False
         self._next_id = 0
@@ -168,7 +170,10 @@ class Preloader:
                 if message.get("ready"):
                     self._ready = True
                 elif "exit" in message:
-                    self._exits[int(message["pid"])] = int(message["exit"])
+                    self._exits[int(message["pid"])] = (
+                        int(message["exit"]),
+                        float(message.get("cpu", 0.0)),
+                    )
                 elif "id" in message:
                     self._pids[int(message["id"])] = message.get("pid") or str(
                         message.get("error", "unknown error")
@@ -214,8 +219,8 @@ class Preloader:
             raise PreloadError(f"could not start the run: {answer or 'no answer'}")
         return answer
 
-    def wait(self, pid: int, timeout: float) -> int | None:
-        """The child's exit status, or None when it is still running after ``timeout``."""
+    def wait(self, pid: int, timeout: float) -> tuple[int, float] | None:
+        """The child's exit status and CPU seconds; None while it runs after ``timeout``."""
         with self._condition:
             self._condition.wait_for(lambda: pid in self._exits or self._dead, timeout)
             if pid in self._exits:

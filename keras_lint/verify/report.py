@@ -136,11 +136,12 @@ def render_summary(verification: Verification) -> str:
     for rule in verification.rules:
         counts[rule.verdict] = counts.get(rule.verdict, 0) + 1
     parts = [f"{count} {verdict}" for verdict, count in counts.items()]
-    runs = sum(len(rule.bad.runs) + len(rule.good.runs) for rule in verification.rules)
+    runs = [run for rule in verification.rules for run in rule.bad.runs + rule.good.runs]
+    cpu = sum(run.cpu_seconds or 0.0 for run in runs)
     rules = len(verification.rules)
     return (
-        f"{rules} rule{'s' if rules != 1 else ''}: {', '.join(parts)}; {runs} fixture runs; "
-        f"total {verification.seconds:.1f} s\n"
+        f"{rules} rule{'s' if rules != 1 else ''}: {', '.join(parts)}; {len(runs)} fixture runs "
+        f"({cpu:.1f} CPU s); total {verification.seconds:.1f} s\n"
     )
 
 
@@ -164,6 +165,7 @@ def _run_json(run: RunResult) -> dict[str, Any]:
         "status": run.status,
         "exit_code": run.exit_code,
         "seconds": round(run.seconds, 3),
+        "cpu_seconds": None if run.cpu_seconds is None else round(run.cpu_seconds, 3),
         "problem": run.problem,
         "stderr_tail": run.stderr_tail if not run.ok else None,
         "metrics": run.metrics,
@@ -288,11 +290,12 @@ class ProgressPrinter:
             self.done += 1
             assert result is not None
             state = "ok" if result.ok else f"{result.status}: {result.problem}"
+            cpu = "" if result.cpu_seconds is None else f", {result.cpu_seconds:.1f} CPU s"
             self._clear()
             width = len(str(self.total))
             self.stream.write(
                 f"[{self.done:>{width}}/{self.total}] {request.describe()}: {state} "
-                f"({result.seconds:.1f} s)\n"
+                f"({result.seconds:.1f} s{cpu})\n"
             )
             self._status()
             self.stream.flush()

@@ -105,6 +105,8 @@ class RunResult:
     measured: dict[str, Any] = field(default_factory=dict)
     #: ``time.perf_counter()`` when the process started
     started: float = 0.0
+    #: CPU seconds (user + system) the run's process used, when known
+    cpu_seconds: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -158,8 +160,8 @@ def _tail(text: str, lines: int = STDERR_TAIL_LINES) -> str:
 def _spawned(
     request: RunRequest, settings: RunSettings, env: dict[str, str], rundir: Path,
     stdout_path: Path, stderr_path: Path,
-) -> tuple[int | None, bool]:  # fmt: skip
-    """Run the program in a fresh interpreter: (exit status, timed out)."""
+) -> tuple[int | None, float | None]:  # fmt: skip
+    """Run the program in a fresh interpreter: (exit status or None at the timeout, CPU s)."""
     with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
         process = subprocess.Popen(
             [settings.python, str(request.program)],
@@ -170,26 +172,31 @@ def _spawned(
             env=env,
             start_new_session=True,
         )
-        try:
-            return process.wait(timeout=settings.timeout), False
-        except subprocess.TimeoutExpired:
-            _kill_group(process.pid)  # the program and whatever it started
-            process.wait()
-            return None, True
+        deadline = time.monotonic() + settings.timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                process.returncode = os.waitstatus_to_exitcode(status)
+                return process.returncode, usage.ru_utime + usage.ru_stime
+            if time.monotonic() > deadline:
+                _kill_group(process.pid)  # the program and whatever it started
+                process.wait()
+                return None, None
+            time.sleep(0.05)
 
 
 def _preloaded(
     request: RunRequest, settings: RunSettings, env: dict[str, str], rundir: Path,
     stdout_path: Path, stderr_path: Path, preloader: Preloader,
-) -> tuple[int | None, bool]:  # fmt: skip
-    """Run the program in a child of the preloaded interpreter: (exit status, timed out)."""
+) -> tuple[int | None, float | None]:  # fmt: skip
+    """Run the program in a child of the preloaded interpreter: (exit status or None, CPU s)."""
     pid = preloader.start(request.program, rundir, env, stdout_path, stderr_path)
-    code = preloader.wait(pid, settings.timeout)
-    if code is not None:
-        return code, False
+    ended = preloader.wait(pid, settings.timeout)
+    if ended is not None:
+        return ended
     preloader.kill(pid)
     preloader.wait(pid, 60)
-    return None, True
+    return None, None
 
 
 def _kill_group(pid: int) -> None:
@@ -226,11 +233,11 @@ def _run(
     started = time.perf_counter()
     try:
         if preloader is not None:
-            code, timed_out = _preloaded(
+            code, cpu = _preloaded(
                 request, settings, env, rundir, stdout_path, stderr_path, preloader
             )
         else:
-            code, timed_out = _spawned(request, settings, env, rundir, stdout_path, stderr_path)
+            code, cpu = _spawned(request, settings, env, rundir, stdout_path, stderr_path)
     except (OSError, PreloadError) as error:
         if sampler is not None:
             sampler.stop()
@@ -241,6 +248,17 @@ def _run(
         )  # fmt: skip
     seconds = time.perf_counter() - started
     measured = sampler.stop() if sampler is not None else {}
+    result = _collect(request, settings, code, seconds, measured, stdout_path, stderr_path)
+    result.cpu_seconds = cpu
+    return result
+
+
+def _collect(
+    request: RunRequest, settings: RunSettings, code: int | None, seconds: float,
+    measured: dict[str, Any], stdout_path: Path, stderr_path: Path,
+) -> RunResult:  # fmt: skip
+    """What one ended run reported, or why it reported nothing usable."""
+    metrics_path = stdout_path.parent / "metrics.json"
     out = stdout_path.read_text(encoding="utf-8", errors="replace")
     err = _tail(stderr_path.read_text(encoding="utf-8", errors="replace"))
     file_text = (
@@ -248,7 +266,7 @@ def _run(
         if metrics_path.is_file()
         else None
     )
-    if timed_out or code is None:
+    if code is None:
         return RunResult(
             request, "timeout", None, seconds,
             problem=f"timed out after {settings.timeout:g} s", stderr_tail=err, measured=measured,

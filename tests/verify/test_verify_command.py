@@ -282,6 +282,7 @@ def test_a_verified_rule_exits_0_with_table_and_json(
     assert [run["seed"] for run in rule["bad"]["runs"]] == [0, 1]
     first = rule["bad"]["runs"][0]
     assert first["status"] == "ok" and first["exit_code"] == 0
+    assert isinstance(first["cpu_seconds"], float) and first["cpu_seconds"] >= 0
     assert first["metrics"]["val_loss_excess"] == pytest.approx(0.3)
     assert rule["pairs"][0]["margins_by_seed"] == [
         {"seed": 0, "margin": pytest.approx(0.3)},

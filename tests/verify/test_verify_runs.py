@@ -103,6 +103,7 @@ WRITES_FILE = """\
 def test_a_program_that_writes_its_metrics_file(tmp_path: Path) -> None:
     result = run(tmp_path, WRITES_FILE, seed=0)
     assert result.ok and result.exit_code == 0 and result.problem is None
+    assert result.cpu_seconds is not None and 0 < result.cpu_seconds < 10
     assert result.metrics is not None
     assert result.metrics["env"] == {
         "CUDA_VISIBLE_DEVICES": "-1",
@@ -284,6 +285,7 @@ def test_a_preloaded_run_gets_its_own_environment_folder_and_outputs(
     assert result.metrics["argv"] == [str(tmp_path / "bad.py")]
     assert result.metrics["name"] == "__main__" and result.metrics["determinism"] == "1"
     assert result.metrics["pgid_is_pid"] is True
+    assert result.cpu_seconds is not None and result.cpu_seconds >= 0
     assert result.stderr_tail == "to stderr"
     assert (tmp_path / "work" / "KER601-bad-0" / "stdout.txt").read_text() == "to stdout\n"
 
