@@ -2,12 +2,14 @@
 
 Importing TensorFlow and Keras costs about 7 CPU seconds on a small machine, more than most fixture
 programs spend training. The preloader imports them once; for each run it forks a child that
-starts its own session (process group), takes the run's environment, working folder and output
+starts its own process group, takes the run's environment, working folder and output
 files, and runs the program as ``__main__``. Each run is still its own process: a crash, an
 out-of-memory kill or a hang ends that child only, and the harness kills a child's process group at
-the timeout. Nothing has touched a device before the fork (TensorFlow reads the thread,
-determinism and visible-device settings when a program first uses it), which is why the harness
-uses the preloader on the CPU only and starts a fresh interpreter per run on a GPU.
+the timeout. Nothing has touched a device before the fork: TensorFlow reads the thread,
+determinism and visible-device settings when a program first uses it, so each child gets its own.
+A GPU driver does not survive a fork once initialised, so the harness uses the preloader on the
+CPU only and starts a fresh interpreter per run on a GPU. A forked run gives the same metrics as
+a fresh interpreter for the same seed (checked on every fixture program).
 
 Protocol: one JSON object per line. The harness writes ``{"id", "program", "cwd", "env",
 "stdout", "stderr"}``; the preloader answers ``{"ready": true}`` once imported, then

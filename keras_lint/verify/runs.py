@@ -200,7 +200,7 @@ def _preloaded(
 
 
 def _kill_group(pid: int) -> None:
-    """Kill a process that has not been reaped yet and its process group (its own session)."""
+    """Kill a process that has not been reaped yet and its whole process group."""
     try:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
