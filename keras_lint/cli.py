@@ -38,8 +38,9 @@ EPILOG = """\
 commands:
   keras-lint rules          list every rule: code, name, summary
   keras-lint rule KER201    print one rule's documentation
+  keras-lint verify         train the fixtures and show each rule's failure (extra: verify)
 
-A folder literally named "rules" or "rule" is linted as ./rules (or ./rule).
+A folder literally named "rules", "rule" or "verify" is linted as ./rules (and so on).
 Settings are read from [tool.keras-lint] in the nearest pyproject.toml (see --config).
 Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error.
 """
@@ -239,6 +240,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _print_rules(out)
         if arguments[:1] == ["rule"]:
             return _print_rule(arguments[1:], out)
+        if arguments[:1] == ["verify"]:
+            from keras_lint.verify.command import main as verify_main
+
+            return verify_main(arguments[1:], out, err)
         return _lint(arguments, out, err)
     except (UsageError, _ArgumentError) as error:
         err.write(f"{PROG}: error: {' '.join(str(error).split())}\n")

@@ -16,8 +16,11 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 EXPECTED = {
     "compile-before-fit/bad.py": {"KER101": 2},  # the fit, and the evaluate after it
     "compile-before-fit/good.py": {},
-    "loss-activation-mismatch/bad.py": {"KER201": 1},
+    "loss-activation-mismatch/bad.py": {"KER201": 1},  # one sigmoid unit + categorical
+    "loss-activation-mismatch/bad_softmax_bce.py": {"KER201": 1},
+    "loss-activation-mismatch/bad_softmax_from_logits.py": {"KER201": 1},
     "loss-activation-mismatch/good.py": {},
+    "loss-activation-mismatch/good_softmax.py": {},  # the multi-class variants' counterpart
     "missing-gpu-memory-growth/bad.py": {"KER301": 1},
     "missing-gpu-memory-growth/good.py": {},
     "docker-latest-tag/bad.Dockerfile": {"KER401": 1},
@@ -56,5 +59,9 @@ def test_every_rule_has_a_fixture_pair_named_after_it() -> None:
     for rule in ALL_RULES:
         bad = [path for path in EXPECTED if path.startswith(f"{rule.name}/bad")]
         good = [path for path in EXPECTED if path.startswith(f"{rule.name}/good")]
-        assert len(bad) == 1 and len(good) == 1, rule.code
-        assert EXPECTED[bad[0]] and set(EXPECTED[bad[0]]) == {rule.code}
+        assert f"{rule.name}/bad.py" in bad or f"{rule.name}/bad.Dockerfile" in bad, rule.code
+        assert bad and good, rule.code
+        for path in bad:  # every bad variant shows its rule and nothing else
+            assert EXPECTED[path] and set(EXPECTED[path]) == {rule.code}, path
+        for path in good:
+            assert EXPECTED[path] == {}, path

@@ -313,7 +313,7 @@ def test_fixtures_agree_with_the_cli() -> None:
     rows = flake8_rows(run, REPO)
     assert rows == cli_rows("fixtures/", REPO)
     assert {code for *_, code, _ in rows} == {"KER101", "KER201", "KER301", "KER501", "KER601"}
-    assert all("/bad.py" in path for path, *_ in rows)
+    assert all(Path(path).name.startswith("bad") for path, *_ in rows)
 
 
 # ------------------------------------------------------------------ flake8's options and noqa
