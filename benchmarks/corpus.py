@@ -38,7 +38,7 @@ _AREAS = ("billing", "catalog", "core", "ingest", "platform", "search", "serving
 
 @dataclass
 class Planted:
-    """Bugs written into the generated files, by rule code, and where KER601 ones are."""
+    """Bugs written into the generated files, counted by rule code."""
 
     counts: collections.Counter[str] = field(default_factory=collections.Counter)
 

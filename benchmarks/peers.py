@@ -108,10 +108,13 @@ def flake8_setup(python: str, environment: Environment, scratch: Path) -> Flake8
     if environment.versions.get("keras-lint") is None:
         return Flake8Setup(reason="n/a (keras-lint is not installed: pip install -e .)")
     target = scratch / "flake8-without-keras-lint"
-    subprocess.run([python, "-m", "venv", "--without-pip", str(target)], check=True)
     alone = target / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
-    found = subprocess.run([alone, "-c", purelib], check=True, capture_output=True, text=True)
+    try:
+        subprocess.run([python, "-m", "venv", "--without-pip", str(target)], check=True)
+        found = subprocess.run([alone, "-c", purelib], check=True, capture_output=True, text=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        return Flake8Setup(reason=f"failed: cannot make an environment without keras-lint: {error}")
     new_site = Path(found.stdout.strip())
     own = set(environment.keras_lint_files) - {"__pycache__"}
     for site in map(Path, environment.site_packages):

@@ -226,6 +226,7 @@ def corpus_figures(context: Context, selected: set[str], sampled: bool) -> dict[
         for key in keys:
             if key in by_key and reason is not None and by_key[key].reason is None:
                 by_key[key].reason = reason
+                by_key[key].failed = reason.startswith("failed")
     return by_key
 
 
