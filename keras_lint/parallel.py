@@ -1,0 +1,246 @@
+"""Run one function over many items in worker processes, and survive the workers.
+
+- The work goes out in chunks, heaviest items first, not one task per item.
+- Each worker runs an initializer once (the rules and the project facts are made there, not per
+  item), ignores Ctrl-C (the parent alone stops the run) and sends back plain data.
+- A worker that dies (a segfault in native code, ``os._exit``, the out-of-memory killer) breaks
+  the pool and loses the chunks it and the others held. Those items are then run again one at a
+  time in a fresh single-worker pool, so that a crash is pinned on the one item that causes it
+  (``Failed``) and every other item still gets its result.
+- Ctrl-C in the parent terminates the workers at once and lets the interrupt go on.
+
+The start method is ``fork`` on Linux when the parent runs a single thread (the cheapest: the
+parent's modules, rules and project facts are inherited, nothing is pickled; libcst's native parser
+starts no threads, so a fork never copies a lock held by another thread), else ``forkserver`` where
+it exists, else ``spawn``.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+#: chunks per worker: enough for the heavy first chunks to be balanced by the light last ones
+CHUNKS_PER_WORKER = 4
+#: the largest chunk: a lost chunk (a crash) is at most this many items to run again
+MAX_CHUNK = 64
+
+
+@dataclass(frozen=True)
+class Failed:
+    """No result for an item: ``reason`` says why (the worker died on it, or raised)."""
+
+    reason: str
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask where the system has one)."""
+    process_cpu_count = getattr(os, "process_cpu_count", None)  # Python 3.13
+    if process_cpu_count is not None:
+        count = process_cpu_count()
+    elif hasattr(os, "sched_getaffinity"):
+        count = len(os.sched_getaffinity(0))
+    else:
+        count = os.cpu_count()
+    return max(1, count or 1)
+
+
+def _single_threaded() -> bool:
+    try:
+        return len(os.listdir("/proc/self/task")) == 1  # native threads count too
+    except OSError:
+        return threading.active_count() == 1
+
+
+def start_method() -> str:
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and "fork" in methods and _single_threaded():
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def chunks(order: Sequence[int], workers: int) -> list[list[int]]:
+    """``order`` cut into consecutive chunks, about ``CHUNKS_PER_WORKER`` per worker."""
+    size = max(1, min(MAX_CHUNK, math.ceil(len(order) / (workers * CHUNKS_PER_WORKER))))
+    return [list(order[start : start + size]) for start in range(0, len(order), size)]
+
+
+# -- in the worker ------------------------------------------------------------------------------
+
+_START_FAILURE: str | None = None
+
+
+def _start_worker(initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
+    global _START_FAILURE
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        initializer(*initargs)
+    except Exception as error:  # reported per item: a pool whose start fails is not "broken"
+        _START_FAILURE = f"the worker process could not start: {_describe(error)}"
+
+
+def _run_chunk(work: Callable[[Item], Result], items: list[Item]) -> list[Result | Failed]:
+    if _START_FAILURE is not None:
+        return [Failed(_START_FAILURE) for _ in items]
+    results: list[Result | Failed] = []
+    for item in items:
+        try:
+            results.append(work(item))
+        except Exception as error:
+            results.append(Failed(_describe(error)))
+    return results
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+# -- in the parent ------------------------------------------------------------------------------
+
+
+class _Pool(Generic[Item, Result]):
+    def __init__(
+        self,
+        workers: int,
+        initializer: Callable[..., None],
+        initargs: tuple[Any, ...],
+    ) -> None:
+        self.executor = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context(start_method()),
+            initializer=_start_worker,
+            initargs=(initializer, initargs),
+        )
+        self.processes: dict[int, Any] = {}
+
+    def submit(
+        self, work: Callable[[Item], Result], items: list[Item]
+    ) -> Future[list[Result | Failed]]:
+        future = self.executor.submit(_run_chunk, work, items)
+        # the executor forgets its processes once broken: keep them to read their exit status
+        self.processes.update(getattr(self.executor, "_processes", None) or {})
+        return future
+
+    def exit_reason(self) -> str:
+        """Why the pool broke, as far as the dead worker's exit status tells."""
+        codes = []
+        for process in self.processes.values():
+            process.join(timeout=5)
+            if process.exitcode not in (None, 0):
+                codes.append(process.exitcode)
+        return _exit_reason(codes[0] if codes else None)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def terminate(self) -> None:
+        """Stop at once: cancel what waits, kill what runs (Ctrl-C in the parent)."""
+        processes = list(self.processes.values())
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+
+
+def _exit_reason(code: int | None) -> str:
+    if code is None:
+        return "the worker process ended abruptly"
+    if code < 0:
+        try:
+            return f"the worker process was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"the worker process was killed by signal {-code}"
+    return f"the worker process exited with status {code}"
+
+
+def run_parallel(
+    work: Callable[[Item], Result],
+    items: Sequence[Item],
+    *,
+    workers: int,
+    initializer: Callable[..., None],
+    initargs: tuple[Any, ...] = (),
+    weights: Sequence[int] | None = None,
+) -> list[Result | Failed]:
+    """``[work(item) for item in items]``, computed by ``workers`` processes, in item order.
+
+    ``work`` and ``initializer`` must be module-level functions; each worker calls
+    ``initializer(*initargs)`` once before its first item. ``weights`` (a size per item) puts the
+    heaviest items first, so that the last chunks are short. An item whose worker died, or whose
+    ``work`` raised, gets ``Failed``.
+    """
+    order = list(range(len(items)))
+    if weights is not None:
+        order.sort(key=lambda index: -weights[index])
+    results: dict[int, Result | Failed] = {}
+    lost: list[int] = []
+    pool: _Pool[Item, Result] = _Pool(workers, initializer, initargs)
+    try:
+        pending = {
+            pool.submit(work, [items[index] for index in chunk]): chunk
+            for chunk in chunks(order, workers)
+        }
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                chunk = pending.pop(future)
+                try:
+                    values = future.result()
+                except BrokenProcessPool:
+                    lost.extend(chunk)
+                    continue
+                except Exception as error:  # the results could not come back (pickling)
+                    values = [Failed(_describe(error))] * len(chunk)
+                results.update(zip(chunk, values, strict=True))
+    except BaseException:
+        pool.terminate()
+        raise
+    pool.close()
+    results.update(_run_one_by_one(work, items, sorted(lost), initializer, initargs))
+    return [results[index] for index in range(len(items))]
+
+
+def _run_one_by_one(
+    work: Callable[[Item], Result],
+    items: Sequence[Item],
+    indexes: Sequence[int],
+    initializer: Callable[..., None],
+    initargs: tuple[Any, ...],
+) -> dict[int, Result | Failed]:
+    """Items whose chunk was lost, each alone in a single-worker pool: a crash is theirs."""
+    results: dict[int, Result | Failed] = {}
+    pool: _Pool[Item, Result] | None = None
+    try:
+        for index in indexes:
+            if pool is None:
+                pool = _Pool(1, initializer, initargs)
+            future = pool.submit(work, [items[index]])
+            try:
+                results[index] = future.result()[0]
+            except BrokenProcessPool:
+                results[index] = Failed(pool.exit_reason())
+                pool.close()
+                pool = None
+            except Exception as error:
+                results[index] = Failed(_describe(error))
+    except BaseException:
+        if pool is not None:
+            pool.terminate()
+        raise
+    if pool is not None:
+        pool.close()
+    return results
