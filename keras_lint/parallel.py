@@ -9,10 +9,12 @@
   (``Failed``) and every other item still gets its result.
 - Ctrl-C in the parent terminates the workers at once and lets the interrupt go on.
 
-The start method is ``fork`` on Linux when the parent runs a single thread (the cheapest: the
-parent's modules, rules and project facts are inherited, nothing is pickled; libcst's native parser
-starts no threads, so a fork never copies a lock held by another thread), else ``forkserver`` where
-it exists, else ``spawn``.
+The start method is ``fork`` on Linux when the parent runs no other Python thread (the cheapest:
+the parent's modules, rules and project facts are inherited, nothing is pickled). Neither
+keras-lint nor libcst's native parser starts threads of its own, so such a fork never copies a lock
+that another thread holds. Elsewhere (macOS, where system libraries are not fork-safe; Windows; a
+parent with threads, such as a program that calls ``lint_paths`` from one) it is ``forkserver``
+where it exists, else ``spawn``.
 """
 
 from __future__ import annotations
@@ -57,16 +59,9 @@ def available_cpus() -> int:
     return max(1, count or 1)
 
 
-def _single_threaded() -> bool:
-    try:
-        return len(os.listdir("/proc/self/task")) == 1  # native threads count too
-    except OSError:
-        return threading.active_count() == 1
-
-
 def start_method() -> str:
     methods = multiprocessing.get_all_start_methods()
-    if sys.platform == "linux" and "fork" in methods and _single_threaded():
+    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
         return "fork"
     return "forkserver" if "forkserver" in methods else "spawn"
 
