@@ -11,15 +11,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
-from conftest import write_tree
+from conftest import MISMATCH, project_tree, same_result, write_tree
 from keras_lint import engine, parallel
 from keras_lint.analysis import ModuleFacts
 from keras_lint.cli import main
-from keras_lint.engine import LintResult, lint_paths
+from keras_lint.engine import lint_paths
 from keras_lint.parallel import Failed, chunks, run_parallel
 from keras_lint.rules import ALL_RULES
 from keras_lint.rules.base import PythonRule, Report
@@ -30,85 +28,6 @@ FIXTURES = ROOT / "fixtures"
 #: variable, so that a worker that imports this module anew still knows it)
 TEST_PROCESS = int(os.environ.setdefault("KERAS_LINT_TEST_PROCESS", str(os.getpid())))
 
-BUILDERS = """\
-import keras
-
-
-def build_compiled():
-    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
-    model.compile(optimizer="adam", loss="mse")
-    return model
-
-
-def build_raw():
-    return keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
-"""
-
-#: KER101 on the line of ``build_raw().fit`` only if the helpers are found in the tree
-USES_BUILDERS = """\
-import numpy as np
-from {module} import build_compiled, build_raw
-
-build_compiled().fit(np.zeros((2, 4)), np.zeros((2, 1)))
-build_raw().fit(np.zeros((2, 4)), np.zeros((2, 1)))
-"""
-
-#: KER301 unless the Dockerfile of the file's folder sets TF_FORCE_GPU_ALLOW_GROWTH
-TF_TRAIN = """\
-import numpy as np
-import tensorflow as tf
-
-model = tf.keras.Sequential([tf.keras.layers.Input(shape=(3,)), tf.keras.layers.Dense(1)])
-model.compile(optimizer="adam", loss="mse")
-model.fit(np.zeros((32, 3)), np.zeros((32, 1)), epochs=1)
-"""
-
-MISMATCH = """\
-import keras
-
-model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3, activation="softmax")])
-model.compile(optimizer="adam", loss="binary_crossentropy")  # noqa: KER999
-"""
-
-
-def write_notebook(path: Path, *sources: str) -> None:
-    notebook = new_notebook(cells=[new_code_cell(source) for source in sources])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, str(path))
-
-
-def project_tree(root: Path, copies: int = 3) -> Path:
-    """A tree whose findings depend on other files: helpers imported from sibling modules and
-    packages (absolute and relative imports), Dockerfile ENV per folder, notebooks, YAML, broken
-    files."""
-    files: dict[str, str] = {
-        "lib/__init__.py": "",
-        "lib/builders.py": BUILDERS,
-        "docker/Dockerfile": "FROM python:3.11\nENV TF_FORCE_GPU_ALLOW_GROWTH=true\n",
-        "docker/train.py": TF_TRAIN,
-        "plain/train.py": TF_TRAIN,
-        "compose.yaml": "services:\n  app:\n    image: python:latest\n",
-        "broken.py": "def f(:\n",
-    }
-    for index in range(copies):
-        files[f"app{index}/run.py"] = USES_BUILDERS.format(module="lib.builders")
-        files[f"lib/sub{index}/__init__.py"] = ""
-        files[f"lib/sub{index}/relative.py"] = USES_BUILDERS.format(module="..builders")
-        files[f"app{index}/mismatch.py"] = MISMATCH
-        files[f"app{index}/Dockerfile"] = "FROM python\n"
-    write_tree(root, files)
-    (root / "latin1.py").write_bytes(b"s = '\xff'\n")
-    write_notebook(root / "notebooks/train.ipynb", "import keras", MISMATCH)
-    return root
-
-
-def same_result(first: LintResult, second: LintResult) -> None:
-    assert first.findings == second.findings
-    assert first.errors == second.errors
-    assert first.warnings == second.warnings
-    assert first.files_checked == second.files_checked
-
 
 @pytest.fixture
 def pool_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -116,7 +35,7 @@ def pool_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     runs: list[int] = []
     real = engine.run_parallel
 
-    def spy(work, items, **options):  # type: ignore[no-untyped-def]
+    def spy(work, items, **options):
         runs.append(len(items))
         return real(work, items, **options)
 
@@ -213,7 +132,7 @@ def test_work_goes_out_in_chunks_heaviest_first(monkeypatch: pytest.MonkeyPatch)
     sent: list[list[int]] = []
     real = parallel._Pool.submit
 
-    def spy(self, work, items):  # type: ignore[no-untyped-def]
+    def spy(self, work, items):
         sent.append(list(items))
         return real(self, work, items)
 
@@ -378,11 +297,11 @@ def test_ctrl_c_terminates_the_workers_and_goes_on(monkeypatch: pytest.MonkeyPat
     pools: list[parallel._Pool] = []
     real_init = parallel._Pool.__init__
 
-    def keep(self, *args):  # type: ignore[no-untyped-def]
+    def keep(self, *args):
         real_init(self, *args)
         pools.append(self)
 
-    def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(parallel._Pool, "__init__", keep)
@@ -397,7 +316,7 @@ def test_ctrl_c_terminates_the_workers_and_goes_on(monkeypatch: pytest.MonkeyPat
 def test_ctrl_c_exits_130_without_a_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.chdir(tmp_path)
