@@ -7,7 +7,8 @@
   the pool and loses the chunks it and the others held. Those items are then run again one at a
   time in a fresh single-worker pool, so that a crash is pinned on the one item that causes it
   (``Failed``) and every other item still gets its result.
-- Ctrl-C in the parent terminates the workers at once and lets the interrupt go on.
+- Ctrl-C in the parent terminates the workers at once and lets the interrupt go on; a worker
+  whose parent was killed outright ends by itself.
 
 The start method is ``fork`` on Linux when the parent runs no other Python thread (the cheapest:
 the parent's modules, rules and project facts are inherited, nothing is pickled). Neither
@@ -25,6 +26,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -77,9 +79,22 @@ def chunks(order: Sequence[int], workers: int) -> list[list[int]]:
 _START_FAILURE: str | None = None
 
 
+#: how often a worker checks that the process that started it is still there (seconds)
+PARENT_CHECK_INTERVAL = 0.5
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose parent was killed (SIGTERM, SIGKILL: no chance to stop its workers) would
+    wait forever for work on a pipe that it holds open itself: it ends when its parent is gone."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_INTERVAL)
+    os._exit(1)
+
+
 def _start_worker(initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
     global _START_FAILURE
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     try:
         initializer(*initargs)
     except Exception as error:  # reported per item: a pool whose start fails is not "broken"

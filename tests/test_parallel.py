@@ -6,6 +6,8 @@ import faulthandler
 import os
 import re
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -311,6 +313,58 @@ def test_ctrl_c_terminates_the_workers_and_goes_on(monkeypatch: pytest.MonkeyPat
     processes = list(pools[0].processes.values())
     assert len(processes) == 2
     assert not any(process.is_alive() for process in processes)
+
+
+ORPHAN_DRIVER = """\
+import os, sys, time
+from keras_lint.parallel import run_parallel
+
+def report_and_sleep(item):
+    with open(sys.argv[1], "a") as pids:
+        pids.write(f"{os.getpid()}\\n")
+    time.sleep(600)
+
+def nothing():
+    pass
+
+run_parallel(report_and_sleep, [1, 2], workers=2, initializer=nothing)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[-1][0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
+def test_workers_end_when_their_parent_is_killed(tmp_path: Path) -> None:
+    """SIGKILL leaves the parent no chance to stop its workers: they notice and end."""
+    pids_file = tmp_path / "pids"
+    driver = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN_DRIVER, str(pids_file)], start_new_session=True
+    )
+    try:
+        for _ in range(600):
+            if pids_file.exists() and len(pids_file.read_text().split()) == 2:
+                break
+            time.sleep(0.1)
+        pids = [int(pid) for pid in pids_file.read_text().split()]
+        assert len(pids) == 2
+    finally:
+        driver.kill()
+        driver.wait()
+    try:
+        for _ in range(600):
+            if not any(_running(pid) for pid in pids):
+                break
+            time.sleep(0.1)
+        assert not any(_running(pid) for pid in pids)
+    finally:
+        for pid in filter(_running, pids):  # only if the test failed
+            os.kill(pid, signal.SIGKILL)
 
 
 def test_ctrl_c_exits_130_without_a_traceback(
