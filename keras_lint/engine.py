@@ -208,6 +208,8 @@ class _Linter:
         prefilter: bool = True,
         apply_noqa: bool = True,
     ) -> None:
+        #: what makes the same linter in a worker process
+        self.arguments = (rules, select, ignore, prefilter, apply_noqa)
         self.prefilter = prefilter
         self.apply_noqa = apply_noqa
         selection = select_rules(ALL_RULES if rules is None else rules, select, ignore)
@@ -799,7 +801,7 @@ def lint_paths(
             walked_manifest = kind == "kubernetes" and os.path.realpath(path) not in named
             tasks.append(FileTask(path, kind, named=not walked_manifest))
     cache = ResultCache(Path(cache_dir), linter.fingerprint()) if cache_dir is not None else None
-    outcomes = _lint_tasks(tasks, linter, project, jobs, cache, rules, select, ignore, prefilter)
+    outcomes = _lint_tasks(tasks, linter, project, jobs, cache)
     errors, warnings = list(linter.errors), list(linter.warnings)
     for outcome in outcomes:
         findings.extend(outcome.findings)
@@ -822,10 +824,6 @@ def _lint_tasks(
     project: ProjectFacts,
     jobs: int | None,
     cache: ResultCache | None,
-    rules: Sequence[type[Rule]] | None,
-    select: Sequence[str] | None,
-    ignore: Sequence[str] | None,
-    prefilter: bool,
 ) -> list[FileOutcome]:
     """The outcome of each task, in order: from the cache where it holds, else computed here or
     by worker processes (and then cached)."""
@@ -838,16 +836,15 @@ def _lint_tasks(
             if outcome is None and data is not None:
                 read[index] = data
     todo = [index for index, outcome in enumerate(outcomes) if outcome is None]
-    workers = min(
-        available_cpus() if jobs is None else jobs, len(todo) // MIN_FILES_PER_WORKER
-    )
+    wanted = available_cpus() if jobs is None else jobs
+    workers = min(wanted, len(todo) // MIN_FILES_PER_WORKER)
     if workers > 1:
         results = run_parallel(
             _lint_in_worker,
             [tasks[index] for index in todo],
             workers=workers,
             initializer=_start_worker,
-            initargs=(rules, select, ignore, prefilter, project),
+            initargs=(linter.arguments, project),
             weights=[_size(tasks[index].path) for index in todo],
         )
         computed = [
@@ -904,15 +901,9 @@ def _outcome(task: FileTask, result: FileOutcome | Failed) -> FileOutcome:
 _WORKER: tuple[_Linter, ProjectFacts] | None = None
 
 
-def _start_worker(
-    rules: Sequence[type[Rule]] | None,
-    select: Sequence[str] | None,
-    ignore: Sequence[str] | None,
-    prefilter: bool,
-    project: ProjectFacts,
-) -> None:
+def _start_worker(linter_arguments: tuple[Any, ...], project: ProjectFacts) -> None:
     global _WORKER
-    _WORKER = (_Linter(rules, select, ignore, prefilter), project)
+    _WORKER = (_Linter(*linter_arguments), project)
 
 
 def _lint_in_worker(task: FileTask) -> FileOutcome:
