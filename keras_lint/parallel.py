@@ -4,8 +4,9 @@
 - Each worker runs an initializer once (the rules and the project facts are made there, not per
   item), ignores Ctrl-C (the parent alone stops the run) and sends back plain data.
 - A worker that dies (a segfault in native code, ``os._exit``, the out-of-memory killer) breaks
-  the pool and loses the chunks it and the others held. Those items are then run again one at a
-  time in a fresh single-worker pool, so that a crash is pinned on the one item that causes it
+  the pool and loses the chunks it and the others held. Those items run again in a fresh pool,
+  one task each and at most one per worker at a time; the few that were running when a worker
+  died again then run alone, so that a crash is pinned on the one item that causes it
   (``Failed``) and every other item still gets its result.
 - Ctrl-C in the parent terminates the workers at once and lets the interrupt go on; a worker
   whose parent was killed outright ends by itself.
@@ -220,37 +221,59 @@ def run_parallel(
         pool.terminate()
         raise
     pool.close()
-    results.update(_run_one_by_one(work, items, sorted(lost), initializer, initargs))
+    # Items of lost chunks again, one per task, at most one per worker at a time: a crash now
+    # leaves a few suspects, which then run alone, so that the crash is pinned on its item.
+    found, suspects = _run_singly(work, items, sorted(lost), workers, initializer, initargs)
+    results.update(found)
+    results.update(_run_singly(work, items, suspects, 1, initializer, initargs)[0])
     return [results[index] for index in range(len(items))]
 
 
-def _run_one_by_one(
+def _run_singly(
     work: Callable[[Item], Result],
     items: Sequence[Item],
     indexes: Sequence[int],
+    workers: int,
     initializer: Callable[..., None],
     initargs: tuple[Any, ...],
-) -> dict[int, Result | Failed]:
-    """Items whose chunk was lost, each alone in a single-worker pool: a crash is theirs."""
+) -> tuple[dict[int, Result | Failed], list[int]]:
+    """The results of ``indexes``, each item its own task, and the items that were running
+    when a worker died (with one worker, there are none: such an item gets ``Failed``)."""
     results: dict[int, Result | Failed] = {}
+    suspects: list[int] = []
+    waiting = list(reversed(indexes))
+    running: dict[Future[list[Result | Failed]], int] = {}
     pool: _Pool[Item, Result] | None = None
     try:
-        for index in indexes:
+        while waiting or running:
             if pool is None:
-                pool = _Pool(1, initializer, initargs)
-            future = pool.submit(work, [items[index]])
-            try:
-                results[index] = future.result()[0]
-            except BrokenProcessPool:
-                results[index] = Failed(pool.exit_reason())
+                pool = _Pool(workers, initializer, initargs)
+            while waiting and len(running) < workers:
+                index = waiting.pop()
+                running[pool.submit(work, [items[index]])] = index
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            broken = False
+            for future in done:
+                index = running.pop(future)
+                try:
+                    results[index] = future.result()[0]
+                except BrokenProcessPool:
+                    broken = True
+                    if workers == 1:
+                        results[index] = Failed(pool.exit_reason())
+                    else:
+                        suspects.append(index)
+                except Exception as error:
+                    results[index] = Failed(_describe(error))
+            if broken:  # the others that ran in the broken pool are lost too
+                suspects.extend(running.values())
+                running.clear()
                 pool.close()
                 pool = None
-            except Exception as error:
-                results[index] = Failed(_describe(error))
     except BaseException:
         if pool is not None:
             pool.terminate()
         raise
     if pool is not None:
         pool.close()
-    return results
+    return results, sorted(suspects)

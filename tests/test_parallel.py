@@ -290,6 +290,13 @@ def test_unreadable_files_are_ker001_in_workers(
     }
 
 
+def test_run_parallel_pins_each_crash_on_its_item() -> None:
+    items = list(range(40))
+    results = run_parallel(_exit_on_7_and_23, items, workers=2, initializer=_no_start)
+    died = Failed("the worker process exited with status 7")
+    assert results == [died if item in (7, 23) else item * 2 for item in items]
+
+
 def test_a_worker_that_cannot_start_fails_its_items_without_a_crash() -> None:
     results = run_parallel(_double, [1, 2, 3], workers=2, initializer=_failing_start)
     assert results == [Failed("the worker process could not start: OSError: no start")] * 3
@@ -414,6 +421,13 @@ def _failing_start() -> None:
 
 
 def _double(item: int) -> int:
+    return item * 2
+
+
+def _exit_on_7_and_23(item: int) -> int:
+    if item in (7, 23):
+        assert os.getpid() != TEST_PROCESS
+        os._exit(7)
     return item * 2
 
 
