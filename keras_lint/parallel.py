@@ -1,6 +1,7 @@
 """Run one function over many items in worker processes, and survive the workers.
 
-- The work goes out in chunks, heaviest items first, not one task per item.
+- The work goes out in chunks of about equal weight, heaviest items first, not one task per
+  item.
 - Each worker runs an initializer once (the rules and the project facts are made there, not per
   item), ignores Ctrl-C (the parent alone stops the run) and sends back plain data.
 - A worker that dies (a segfault in native code, ``os._exit``, the out-of-memory killer) breaks
@@ -21,7 +22,6 @@ where it exists, else ``spawn``.
 
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
 import signal
@@ -38,7 +38,7 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 #: chunks per worker: enough for the heavy first chunks to be balanced by the light last ones
-CHUNKS_PER_WORKER = 4
+CHUNKS_PER_WORKER = 8
 #: the largest chunk: a lost chunk (a crash) is at most this many items to run again
 MAX_CHUNK = 64
 
@@ -69,10 +69,27 @@ def start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
-def chunks(order: Sequence[int], workers: int) -> list[list[int]]:
-    """``order`` cut into consecutive chunks, about ``CHUNKS_PER_WORKER`` per worker."""
-    size = max(1, min(MAX_CHUNK, math.ceil(len(order) / (workers * CHUNKS_PER_WORKER))))
-    return [list(order[start : start + size]) for start in range(0, len(order), size)]
+def chunks(
+    order: Sequence[int], workers: int, weights: Sequence[int] | None = None
+) -> list[list[int]]:
+    """``order`` cut into consecutive chunks of about equal weight (size), about
+    ``CHUNKS_PER_WORKER`` per worker and at most ``MAX_CHUNK`` items each."""
+    if weights is None:
+        weights = [1] * (max(order, default=-1) + 1)
+    total = sum(max(1, weights[index]) for index in order)
+    target = total / (workers * CHUNKS_PER_WORKER)
+    pieces: list[list[int]] = []
+    piece: list[int] = []
+    load = 0
+    for index in order:
+        piece.append(index)
+        load += max(1, weights[index])
+        if load >= target or len(piece) == MAX_CHUNK:
+            pieces.append(piece)
+            piece, load = [], 0
+    if piece:
+        pieces.append(piece)
+    return pieces
 
 
 # -- in the worker ------------------------------------------------------------------------------
@@ -203,7 +220,7 @@ def run_parallel(
     try:
         pending = {
             pool.submit(work, [items[index] for index in chunk]): chunk
-            for chunk in chunks(order, workers)
+            for chunk in chunks(order, workers, weights)
         }
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)

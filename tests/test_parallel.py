@@ -150,9 +150,11 @@ def test_work_goes_out_in_chunks_heaviest_first(monkeypatch: pytest.MonkeyPatch)
     assert weights == sorted(weights, reverse=True)
 
 
-def test_chunks_cover_the_order_in_a_few_pieces_per_worker() -> None:
-    assert chunks(list(range(10)), 2) == [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]]
+def test_chunks_have_about_equal_weight_and_a_bounded_length() -> None:
+    assert chunks(list(range(4)), 2) == [[0], [1], [2], [3]]
     assert chunks([], 2) == []
+    # a heavy item alone, the light ones together
+    assert chunks(list(range(10)), 1, weights=[100] + [1] * 9) == [[0], list(range(1, 10))]
     pieces = chunks(list(range(10_000)), 2)
     assert max(len(piece) for piece in pieces) == parallel.MAX_CHUNK
     assert [item for piece in pieces for item in piece] == list(range(10_000))
