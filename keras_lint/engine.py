@@ -30,7 +30,7 @@ from keras_lint.cache import CachedResult, EntryKey, ResultCache, code_digest, f
 from keras_lint.config import Settings
 from keras_lint.discovery import discover, project_root
 from keras_lint.finding import Finding
-from keras_lint.parallel import Failed, available_cpus, run_parallel
+from keras_lint.parallel import Failed, available_cpus, run_parallel, start_method
 from keras_lint.parse_error import PARSE_ERROR_CODE, parse_error
 from keras_lint.patterns import PathPatterns, PerFileIgnores
 from keras_lint.rules import ALL_RULES
@@ -73,8 +73,10 @@ __all__ = [
 #: runs on the source (most files of a tree never need them), at most once per source
 ProjectFacts = ProjectIndex | Callable[[], ProjectIndex | None] | None
 
-#: files per worker process below which a pool costs more than it saves
+#: files per worker process below which a pool costs more than it saves: a forked worker starts
+#: in milliseconds, a spawned one imports keras-lint and libcst first (about half a second)
 MIN_FILES_PER_WORKER = 4
+MIN_FILES_PER_SPAWNED_WORKER = 32
 
 
 @dataclass
@@ -837,7 +839,8 @@ def _lint_tasks(
                 read[index] = data
     todo = [index for index, outcome in enumerate(outcomes) if outcome is None]
     wanted = available_cpus() if jobs is None else jobs
-    workers = min(wanted, len(todo) // MIN_FILES_PER_WORKER)
+    enough = MIN_FILES_PER_WORKER if start_method() == "fork" else MIN_FILES_PER_SPAWNED_WORKER
+    workers = min(wanted, len(todo) // enough)
     if workers > 1:
         results = run_parallel(
             _lint_in_worker,

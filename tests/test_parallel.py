@@ -106,6 +106,15 @@ def test_jobs_1_and_small_runs_stay_in_this_process(tmp_path: Path, pool_runs: l
     assert pool_runs == []
 
 
+def test_spawned_workers_need_more_files_to_pay_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pool_runs: list[int]
+) -> None:
+    root = project_tree(tmp_path / "project")  # 22 files to lint besides Dockerfiles
+    monkeypatch.setattr(engine, "start_method", lambda: "spawn")
+    lint_paths([root], jobs=2)
+    assert pool_runs == []
+
+
 def test_jobs_none_means_one_worker_per_available_cpu(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pool_runs: list[int]
 ) -> None:
@@ -162,7 +171,7 @@ def test_chunks_have_about_equal_weight_and_a_bounded_length() -> None:
 
 @pytest.mark.parametrize("method", ["forkserver", "spawn"])
 def test_other_start_methods_give_the_same_findings(
-    method: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    method: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pool_runs: list[int]
 ) -> None:
     """Where fork is not used, the rules and the project facts are pickled to the workers."""
     if method not in parallel.multiprocessing.get_all_start_methods():
@@ -170,7 +179,10 @@ def test_other_start_methods_give_the_same_findings(
     root = project_tree(tmp_path / "project", copies=2)
     serial = lint_paths([root], jobs=1)
     monkeypatch.setattr(parallel, "start_method", lambda: method)
+    monkeypatch.setattr(engine, "start_method", lambda: method)
+    monkeypatch.setattr(engine, "MIN_FILES_PER_SPAWNED_WORKER", 4)
     same_result(serial, lint_paths([root], jobs=2))
+    assert pool_runs
 
 
 def test_fork_only_from_a_single_threaded_process() -> None:
