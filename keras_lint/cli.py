@@ -1,6 +1,7 @@
 """The ``keras-lint`` command: arguments -> engine -> report, and the exit status.
 
-Exit status: 0 no findings, 1 findings, 2 usage error, missing path, bad option or internal error.
+Exit status: 0 no findings, 1 findings, 2 usage error, missing path, bad option or internal error;
+130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
