@@ -4,9 +4,10 @@ An entry belongs to one file as one run names it (the path as given and its abso
 kind, whether it was named or met in a folder walk). It is reused only when all of these still
 hold:
 
-- the run's fingerprint is the same: keras-lint's version and a hash of its own code, the rules
-  selected and the options that change what they report (``per-file-ignores`` are applied after
-  the cache, so they are not part of it);
+- the run's fingerprint is the same: keras-lint's version and a hash of its own code, the Python
+  version and those of the libraries that read sources, the rules selected and the options that
+  change what they report (``per-file-ignores`` are applied after the cache, so they are not
+  part of it);
 - the file's content hash is the same (not its modification time);
 - every question its analysis asked of the rest of the tree gets the same answer now: which file
   an import means and that file's content hash, whether a module name exists, what a relative
@@ -23,10 +24,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import importlib.util
 import json
 import os
 import secrets
 import stat
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -61,6 +64,34 @@ def code_digest() -> str:
         except OSError:
             digest.update(b"?")
     return digest.hexdigest()
+
+
+def runtime_versions() -> list[str]:
+    """What besides keras-lint's own code decides findings: the Python whose parser checks the
+    syntax (its messages are KER001's) and the libraries that read the sources."""
+    import dockerfile_parse
+    import libcst
+    import yaml
+
+    return [
+        sys.implementation.name,
+        sys.version,
+        getattr(getattr(libcst, "_version", None), "__version__", "?"),
+        getattr(yaml, "__version__", "?"),
+        getattr(dockerfile_parse, "__version__", "?"),
+        _installed_as("nbformat"),  # slow to import: found by its metadata folder instead
+    ]
+
+
+def _installed_as(package: str) -> str:
+    """The name of ``package``'s metadata folder (``nbformat-5.11.1.dist-info``, or an
+    ``.egg-info``), or ``?``."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        return "?"
+    folder = Path(spec.origin).parent.parent
+    found = sorted(folder.glob(f"{package}-*.dist-info")) or sorted(folder.glob(f"{package}-*info"))
+    return found[0].name if found else "?"
 
 
 def fingerprint(parts: Iterable[Any]) -> str:

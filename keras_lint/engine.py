@@ -26,7 +26,14 @@ import libcst as cst
 from keras_lint import __version__
 from keras_lint.analysis import ModuleFacts, ProjectIndex, build_module_facts
 from keras_lint.analysis.project import content_digest
-from keras_lint.cache import CachedResult, EntryKey, ResultCache, code_digest, fingerprint
+from keras_lint.cache import (
+    CachedResult,
+    EntryKey,
+    ResultCache,
+    code_digest,
+    fingerprint,
+    runtime_versions,
+)
 from keras_lint.config import Settings
 from keras_lint.discovery import discover, project_root
 from keras_lint.finding import Finding
@@ -238,6 +245,7 @@ class _Linter:
             [
                 __version__,
                 code_digest(),
+                runtime_versions(),
                 sorted(rules),
                 self.report_parse_errors,
                 self.prefilter,

@@ -6,6 +6,7 @@ import json
 import multiprocessing
 import os
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from keras_lint.cache import (
     CachedResult,
     EntryKey,
     ResultCache,
+    runtime_versions,
 )
 from keras_lint.cli import main
 from keras_lint.config import Settings
@@ -297,8 +299,8 @@ def test_per_file_ignores_apply_after_the_cache(
     assert linted == []
 
 
-@pytest.mark.parametrize("change", ["version", "code"])
-def test_another_version_or_code_of_keras_lint_invalidates(
+@pytest.mark.parametrize("change", ["version", "code", "python or a library"])
+def test_another_version_or_code_of_keras_lint_or_its_runtime_invalidates(
     change: str,
     tmp_path: Path,
     cache_dir: Path,
@@ -310,8 +312,10 @@ def test_another_version_or_code_of_keras_lint_invalidates(
     first = list(linted)
     if change == "version":
         monkeypatch.setattr(engine, "__version__", "99.0")
-    else:
+    elif change == "code":
         monkeypatch.setattr(engine, "code_digest", lambda: "an edited checkout")
+    else:
+        monkeypatch.setattr(engine, "runtime_versions", lambda: ["cpython", "3.99"])
     linted.clear()
     lint_paths([root], cache_dir=cache_dir)
     assert linted == first
@@ -409,6 +413,13 @@ def test_the_cache_holds_json_entries_a_tag_and_a_gitignore(
         assert set(json.loads(data)) == {
             "fingerprint", "key", "digest", "asked", "findings", "warnings"
         }  # fmt: skip
+
+
+def test_the_runtime_versions_name_python_and_the_source_readers() -> None:
+    versions = runtime_versions()
+    assert versions[:2] == [sys.implementation.name, sys.version]
+    assert "?" not in versions
+    assert versions[-1].startswith("nbformat-")
 
 
 def test_no_cache_dir_writes_nothing(tmp_path: Path) -> None:
