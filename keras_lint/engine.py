@@ -837,17 +837,12 @@ def _lint_tasks(
 ) -> list[FileOutcome]:
     """The outcome of each task, in order: from the cache where it holds, else computed here or
     by worker processes (and then cached)."""
-    outcomes: list[FileOutcome | None] = [None] * len(tasks)
-    read: dict[int, bytes] = {}
-    if cache is not None:
-        for index, task in enumerate(tasks):
-            outcome, data = _from_cache(cache, task, project)
-            outcomes[index] = outcome
-            if outcome is None and data is not None:
-                read[index] = data
-    todo = [index for index, outcome in enumerate(outcomes) if outcome is None]
     wanted = available_cpus() if jobs is None else jobs
     enough = MIN_FILES_PER_WORKER if start_method() == "fork" else MIN_FILES_PER_SPAWNED_WORKER
+    if min(wanted, len(tasks) // enough) <= 1:  # serial: each file checked, then linted
+        return [_lint_here(task, linter, project, cache) for task in tasks]
+    outcomes = [None if cache is None else _from_cache(cache, task, project)[0] for task in tasks]
+    todo = [index for index, outcome in enumerate(outcomes) if outcome is None]
     workers = min(wanted, len(todo) // enough)
     if workers > 1:
         results = run_parallel(
@@ -861,16 +856,35 @@ def _lint_tasks(
         computed = [
             _outcome(tasks[index], result) for index, result in zip(todo, results, strict=True)
         ]
-    else:
-        computed = [linter.lint_file(tasks[index], project, read.get(index)) for index in todo]
+    else:  # most files were cached: the few others are linted here
+        computed = [linter.lint_file(tasks[index], project) for index in todo]
     for index, outcome in zip(todo, computed, strict=True):
         outcomes[index] = outcome
-        if cache is not None and outcome.digest is not None and not outcome.errors:
-            cache.save(
-                tasks[index].cache_key(),
-                CachedResult(outcome.digest, outcome.asked, outcome.findings, outcome.warnings),
-            )
+        _save(cache, tasks[index], outcome)
     return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _lint_here(
+    task: FileTask, linter: _Linter, project: ProjectFacts, cache: ResultCache | None
+) -> FileOutcome:
+    data = None
+    if cache is not None:
+        outcome, data = _from_cache(cache, task, project)
+        if outcome is not None:
+            return outcome
+    outcome = linter.lint_file(task, project, data)
+    _save(cache, task, outcome)
+    return outcome
+
+
+def _save(cache: ResultCache | None, task: FileTask, outcome: FileOutcome) -> None:
+    """Keep ``outcome`` unless it depends on more than the file and the project: a file that
+    could not be read has no content to key it by, and an internal error is not a result."""
+    if cache is not None and outcome.digest is not None and not outcome.errors:
+        cache.save(
+            task.cache_key(),
+            CachedResult(outcome.digest, outcome.asked, outcome.findings, outcome.warnings),
+        )
 
 
 def _from_cache(
