@@ -1,6 +1,7 @@
 """The ``keras-lint`` command: arguments -> engine -> report, and the exit status.
 
-Exit status: 0 no findings, 1 findings, 2 usage error, missing path, bad option or internal error.
+Exit status: 0 no findings, 1 findings, 2 usage error, missing path, bad option or internal error;
+130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from keras_lint import __version__
+from keras_lint.cache import CACHE_DIR_NAME
 from keras_lint.config import (
     ConfigError,
     Settings,
@@ -32,6 +34,8 @@ from keras_lint.rules import ALL_RULES, rule_by_code
 from keras_lint.selection import UsageError, select_rules
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+#: the shell's status for a run stopped by Ctrl-C (128 + SIGINT)
+EXIT_INTERRUPTED = 130
 PROG = "keras-lint"
 
 EPILOG = """\
@@ -62,6 +66,16 @@ def _comma_list(value: str) -> list[str]:
     if not items:
         raise argparse.ArgumentTypeError("expected a comma-separated list")
     return items
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of processes (1 or more): {value!r}")
+    return jobs
 
 
 def _lint_parser() -> _Parser:
@@ -113,6 +127,18 @@ def _lint_parser() -> _Parser:
         "--statistics", action="store_true",
         help="print the number of findings per code instead of the findings"
         f" (with --format {', '.join(STATISTICS_FORMATS)})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--jobs", type=_jobs, metavar="N",
+        help="lint in N processes (default: one per available CPU; 1: in this process only)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the result cache"
+    )
+    parser.add_argument(
+        "--cache-dir", metavar="PATH",
+        help=f"keep the result cache in PATH (default: {CACHE_DIR_NAME} in the folder of the"
+        " configuration file, else in the current folder)",
     )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
@@ -195,6 +221,14 @@ def _lint_stdin(options: argparse.Namespace, settings: Settings) -> LintResult:
     )
 
 
+def _cache_dir(options: argparse.Namespace, settings: Settings) -> Path | None:
+    if options.no_cache:
+        return None
+    if options.cache_dir is not None:
+        return Path(options.cache_dir)
+    return settings.root / CACHE_DIR_NAME
+
+
 def _lint(argv: list[str], out: TextIO, err: TextIO) -> int:
     try:
         options = _lint_parser().parse_args(argv)
@@ -215,6 +249,8 @@ def _lint(argv: list[str], out: TextIO, err: TextIO) -> int:
             ignore=settings.ignore,
             settings=settings,
             force_exclude=options.force_exclude,
+            jobs=options.jobs,
+            cache_dir=_cache_dir(options, settings),
         )
     if options.statistics:
         out.write(render_statistics(options.format, result.findings, result.files_checked))
@@ -248,3 +284,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, _ArgumentError) as error:
         err.write(f"{PROG}: error: {' '.join(str(error).split())}\n")
         return EXIT_ERROR
+    except KeyboardInterrupt:
+        err.write(f"{PROG}: interrupted\n")
+        return EXIT_INTERRUPTED

@@ -4,6 +4,11 @@ Per Python source: decode, check the syntax with CPython's fast parser, parse wi
 (only when a selected rule's trigger occurs in the text), build the shared facts, run the rules
 whose trigger occurs, and compute positions only for files where a rule reported something.
 The engine prints nothing: internal errors are returned, one line each, in ``LintResult.errors``.
+
+``lint_paths`` lints each file on its own (``_Linter.lint_file``): the result depends only on the
+file, the settings and the answers the project gives it, which is what lets files run in worker
+processes (``keras_lint.parallel``) and results be reused from disk (``keras_lint.cache``) with
+exactly the findings of a serial run.
 """
 
 from __future__ import annotations
@@ -14,18 +19,30 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 
+from keras_lint import __version__
 from keras_lint.analysis import ModuleFacts, ProjectIndex, build_module_facts
+from keras_lint.analysis.project import content_digest
+from keras_lint.cache import (
+    CachedResult,
+    EntryKey,
+    ResultCache,
+    code_digest,
+    fingerprint,
+    runtime_versions,
+)
 from keras_lint.config import Settings
 from keras_lint.discovery import discover, project_root
 from keras_lint.finding import Finding
+from keras_lint.parallel import Failed, available_cpus, run_parallel, start_method
 from keras_lint.parse_error import PARSE_ERROR_CODE, parse_error
 from keras_lint.patterns import PathPatterns, PerFileIgnores
 from keras_lint.rules import ALL_RULES
 from keras_lint.rules.base import ContainerYamlRule, DockerfileRule, PythonRule, Report, Rule
-from keras_lint.selection import select_rules
+from keras_lint.selection import UsageError, select_rules
 from keras_lint.sources import PythonSource, SourceDecodeError, SourceKind, source_kind
 from keras_lint.sources.container_yaml import (
     ContainerYamlError,
@@ -63,6 +80,11 @@ __all__ = [
 #: runs on the source (most files of a tree never need them), at most once per source
 ProjectFacts = ProjectIndex | Callable[[], ProjectIndex | None] | None
 
+#: files per worker process below which a pool costs more than it saves: a forked worker starts
+#: in milliseconds, a spawned one imports keras-lint and libcst first (about half a second)
+MIN_FILES_PER_WORKER = 4
+MIN_FILES_PER_SPAWNED_WORKER = 32
+
 
 @dataclass
 class LintResult:
@@ -73,6 +95,55 @@ class LintResult:
     errors: list[str] = field(default_factory=list)
     #: notes for the user that are not findings (an unknown code in a noqa), one line each
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FileTask:
+    """One file to lint, as plain data (it travels to worker processes)."""
+
+    path: Path
+    kind: SourceKind
+    #: False for a YAML file that a folder walk chose for its look: if it cannot be read or
+    #: parsed it was not a manifest after all, and nothing is reported
+    named: bool = True
+
+    def cache_key(self) -> EntryKey:
+        return EntryKey(str(self.path), self.kind, self.named)
+
+
+@dataclass
+class FileOutcome:
+    """What linting one file gave, as plain data (sent back from workers, kept in the cache)."""
+
+    findings: list[Finding]
+    warnings: list[str] = field(default_factory=list)
+    #: internal errors; an outcome with errors is not cached
+    errors: list[str] = field(default_factory=list)
+    #: the content hash of the bytes linted; None when the file could not be read
+    digest: str | None = None
+    #: the questions the analysis asked of the project, with their answers
+    #: (``ProjectIndex.end_file`` rows)
+    asked: list[Any] = field(default_factory=list)
+
+
+class _FileProject:
+    """The project facts as the analysis of one file sees them: made on first use, then every
+    question asked of them recorded (``ProjectIndex.begin_file``)."""
+
+    def __init__(self, project: ProjectFacts) -> None:
+        self._project = project
+        self._index: ProjectIndex | None = None
+
+    def __call__(self) -> ProjectIndex | None:
+        if self._index is None:
+            project = self._project() if callable(self._project) else self._project
+            if project is not None:
+                project.begin_file()
+                self._index = project
+        return self._index
+
+    def finish(self) -> list[Any]:
+        return self._index.end_file() if self._index is not None else []
 
 
 @dataclass(frozen=True)
@@ -146,6 +217,8 @@ class _Linter:
         prefilter: bool = True,
         apply_noqa: bool = True,
     ) -> None:
+        #: what makes the same linter in a worker process
+        self.arguments = (rules, select, ignore, prefilter, apply_noqa)
         self.prefilter = prefilter
         self.apply_noqa = apply_noqa
         selection = select_rules(ALL_RULES if rules is None else rules, select, ignore)
@@ -162,7 +235,58 @@ class _Linter:
         self.warnings: list[str] = []
         self.known_codes = (PARSE_ERROR_CODE, *(rule.code for rule in ALL_RULES))
 
+    def fingerprint(self) -> str:
+        """What decides this linter's findings besides the files: the result cache's key."""
+        rules = [
+            [rule.code, f"{type(rule).__module__}.{type(rule).__qualname__}"]
+            for rule in (*self.python_rules, *self.dockerfile_rules, *self.container_yaml_rules)
+        ]
+        return fingerprint(
+            [
+                __version__,
+                code_digest(),
+                runtime_versions(),
+                sorted(rules),
+                self.report_parse_errors,
+                self.prefilter,
+                self.apply_noqa,
+            ]
+        )
+
     # -- entry points ---------------------------------------------------------------------
+
+    def lint_file(
+        self, task: FileTask, project: ProjectFacts, data: bytes | None = None
+    ) -> FileOutcome:
+        """Lint one file of a tree (its bytes are read unless given): what the findings, the
+        warnings and the errors are, and what they depended on."""
+        path = str(task.path)
+        saved = self.errors, self.warnings
+        self.errors, self.warnings = [], []
+        outcome = FileOutcome(findings=[])
+        try:
+            if data is None:
+                data = task.path.read_bytes()
+            outcome.digest = content_digest(data)
+            text = _decode(data, task.kind)
+        except OSError as error:
+            problem = parse_error(path, 1, 1, f"cannot read: {error.strerror or error}")
+            outcome.findings = [problem] if task.named else []
+        except SourceDecodeError as error:
+            problem = parse_error(path, error.line, error.column, error.message)
+            outcome.findings = [problem] if task.named else []
+        else:
+            seen = _FileProject(project)
+            try:
+                outcome.findings = self.lint_text(text, path, task.kind, seen, named=task.named)
+            except Exception as error:  # a bug met outside the rules: this file's problem only
+                self.errors.append(_one_line(f"{path}: linting failed: {_describe(error)}"))
+            finally:
+                outcome.asked = seen.finish()
+        finally:
+            outcome.errors, outcome.warnings = self.errors, self.warnings
+            self.errors, self.warnings = saved
+        return outcome
 
     def lint_text(
         self,
@@ -567,26 +691,37 @@ def _unique(paths: Sequence[Path]) -> list[Path]:
     return list(seen.values())
 
 
-def projects_of(
-    named: Sequence[Path], files: Sequence[Path], exclude: PathPatterns
-) -> ProjectFacts:
-    """The facts of ``files`` and of the projects the ``named`` files belong to, made on demand.
+class ProjectOfNamedFiles:
+    """The facts of ``files`` and of the projects the ``named`` files belong to, made on the
+    first call (plain data until then, so that it can travel to worker processes).
 
     pre-commit and editors name single files: the Dockerfile ``ENV`` and the helper modules
     beside such a file count as they do when its whole project is linted.
     """
-    made: list[ProjectIndex] = []
 
-    def index() -> ProjectIndex:
-        if not made:
-            found = list(files)
-            for root in sorted({project_root(path) for path in named}):
+    def __init__(
+        self, named: Sequence[Path], files: Sequence[Path], exclude: PathPatterns
+    ) -> None:
+        self.named = list(named)
+        self.files = list(files)
+        self.exclude = exclude
+        self._index: ProjectIndex | None = None
+
+    def __call__(self) -> ProjectIndex:
+        if self._index is None:
+            found = list(self.files)
+            for root in sorted({project_root(path) for path in self.named}):
                 if root.is_dir():  # an editor's buffer may name a file of no folder yet
-                    found.extend(discover([root], exclude=exclude).files)
-            made.append(scan_project(_unique(found)).index)
-        return made[0]
+                    found.extend(discover([root], exclude=self.exclude).files)
+            self._index = scan_project(_unique(found)).index
+        return self._index
 
-    return index
+
+def projects_of(
+    named: Sequence[Path], files: Sequence[Path], exclude: PathPatterns
+) -> ProjectFacts:
+    """The facts of ``files`` and of the projects the ``named`` files belong to, made on demand."""
+    return ProjectOfNamedFiles(named, files, exclude)
 
 
 def lint_content(
@@ -631,14 +766,24 @@ def lint_paths(
     prefilter: bool = True,
     settings: Settings | None = None,
     force_exclude: bool = False,
+    jobs: int | None = 1,
+    cache_dir: str | Path | None = None,
 ) -> LintResult:
     """Lint every Python file, notebook, Dockerfile, Compose file and manifest under ``paths``.
 
     ``settings`` gives the exclude patterns and per-file ignores (its ``select``/``ignore`` are
-    the caller's to pass, merged with options). Raises UsageError for a missing path or an
-    unknown code; every other problem is either a KER001 finding (an unreadable or unparsable
-    file) or an entry in ``errors``.
+    the caller's to pass, merged with options). ``jobs`` is the number of worker processes
+    (None: one per available CPU; a run with few files stays in this process). ``cache_dir``
+    keeps each file's result there and reuses it while the file, the settings and what the
+    file's analysis read of the project are unchanged (None: no cache). Whatever ``jobs`` and
+    the cache, the result is that of a serial run without a cache.
+
+    Raises UsageError for a missing path, an unknown code or ``jobs`` below 1; every other
+    problem is either a KER001 finding (an unreadable or unparsable file) or an entry in
+    ``errors`` (cache problems: in ``warnings``).
     """
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"jobs must be at least 1, not {jobs}")
     linter = _Linter(rules, select, ignore, prefilter)
     settings = settings or Settings(root=Path.cwd())
     exclude = PathPatterns(settings.root, settings.exclude_patterns)
@@ -649,6 +794,8 @@ def lint_paths(
     ]
     scan = scan_project(discovered.files)
     findings.extend(scan.problems)
+    # Dockerfiles were read and parsed by the scan (their ENV is a fact about other files);
+    # their rules are cheap, so they run here, uncached
     for dockerfile in scan.dockerfiles:
         findings.extend(
             linter.run_dockerfile_rules(dockerfile.facts, dockerfile.text, str(dockerfile.path))
@@ -656,24 +803,135 @@ def lint_paths(
     named = {os.path.realpath(given) for given in paths}
     named_files = [Path(given) for given in paths if not os.path.isdir(given)]
     project = projects_of(named_files, discovered.files, exclude) if named_files else scan.index
+    tasks = []
     for path in discovered.files:
         kind = _kind_of(path)
-        if kind == "dockerfile":
-            continue
-        text = _read(path, kind)
-        # a YAML file a folder walk chose for its look: a failure to read it is no finding
-        walked_manifest = kind == "kubernetes" and os.path.realpath(path) not in named
-        if isinstance(text, Finding):
-            if not walked_manifest:
-                findings.append(text)
-        else:
-            findings.extend(
-                linter.lint_text(text, str(path), kind, project, named=not walked_manifest)
-            )
+        if kind != "dockerfile":
+            # a YAML file a folder walk chose for its look: a failure to read it is no finding
+            walked_manifest = kind == "kubernetes" and os.path.realpath(path) not in named
+            tasks.append(FileTask(path, kind, named=not walked_manifest))
+    cache = ResultCache(Path(cache_dir), linter.fingerprint()) if cache_dir is not None else None
+    outcomes = _lint_tasks(tasks, linter, project, jobs, cache)
+    errors, warnings = list(linter.errors), list(linter.warnings)
+    for outcome in outcomes:
+        findings.extend(outcome.findings)
+        errors.extend(outcome.errors)
+        warnings.extend(outcome.warnings)
+    if cache is not None:
+        warnings.extend(cache.warnings())
     per_file = PerFileIgnores(settings.root, settings.per_file_ignores)
     return LintResult(
         findings=sorted(per_file.keep(linter.keep(findings)), key=Finding.sort_key),
         files_checked=len(discovered.files),
-        errors=linter.errors,
-        warnings=linter.warnings,
+        errors=errors,
+        warnings=warnings,
     )
+
+
+def _lint_tasks(
+    tasks: Sequence[FileTask],
+    linter: _Linter,
+    project: ProjectFacts,
+    jobs: int | None,
+    cache: ResultCache | None,
+) -> list[FileOutcome]:
+    """The outcome of each task, in order: from the cache where it holds, else computed here or
+    by worker processes (and then cached)."""
+    wanted = available_cpus() if jobs is None else jobs
+    enough = MIN_FILES_PER_WORKER if start_method() == "fork" else MIN_FILES_PER_SPAWNED_WORKER
+    if min(wanted, len(tasks) // enough) <= 1:  # serial: each file checked, then linted
+        return [_lint_here(task, linter, project, cache) for task in tasks]
+    outcomes = [None if cache is None else _from_cache(cache, task, project)[0] for task in tasks]
+    todo = [index for index, outcome in enumerate(outcomes) if outcome is None]
+    workers = min(wanted, len(todo) // enough)
+    if workers > 1:
+        results = run_parallel(
+            _lint_in_worker,
+            [tasks[index] for index in todo],
+            workers=workers,
+            initializer=_start_worker,
+            initargs=(linter.arguments, project),
+            weights=[_size(tasks[index].path) for index in todo],
+        )
+        computed = [
+            _outcome(tasks[index], result) for index, result in zip(todo, results, strict=True)
+        ]
+    else:  # most files were cached: the few others are linted here
+        computed = [linter.lint_file(tasks[index], project) for index in todo]
+    for index, outcome in zip(todo, computed, strict=True):
+        outcomes[index] = outcome
+        _save(cache, tasks[index], outcome)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _lint_here(
+    task: FileTask, linter: _Linter, project: ProjectFacts, cache: ResultCache | None
+) -> FileOutcome:
+    data = None
+    if cache is not None:
+        outcome, data = _from_cache(cache, task, project)
+        if outcome is not None:
+            return outcome
+    outcome = linter.lint_file(task, project, data)
+    _save(cache, task, outcome)
+    return outcome
+
+
+def _save(cache: ResultCache | None, task: FileTask, outcome: FileOutcome) -> None:
+    """Keep ``outcome`` unless it depends on more than the file and the project: a file that
+    could not be read has no content to key it by, and an internal error is not a result."""
+    if cache is not None and outcome.digest is not None and not outcome.errors:
+        cache.save(
+            task.cache_key(),
+            CachedResult(outcome.digest, outcome.asked, outcome.findings, outcome.warnings),
+        )
+
+
+def _from_cache(
+    cache: ResultCache, task: FileTask, project: ProjectFacts
+) -> tuple[FileOutcome | None, bytes | None]:
+    """The cached outcome of ``task`` if it still holds, and the bytes read to check it."""
+    try:
+        data = task.path.read_bytes()
+    except OSError:
+        return None, None  # linting the file reports why
+    entry = cache.load(task.cache_key())
+    if entry is None or entry.digest != content_digest(data):
+        return None, data
+    if entry.asked:
+        index = project() if callable(project) else project
+        if index is None or not index.answers_unchanged(entry.asked):
+            return None, data
+    outcome = FileOutcome(
+        findings=entry.findings, warnings=entry.warnings, digest=entry.digest, asked=entry.asked
+    )
+    return outcome, data
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _outcome(task: FileTask, result: FileOutcome | Failed) -> FileOutcome:
+    if isinstance(result, Failed):
+        error = _one_line(f"{task.path}: linting failed in a worker process: {result.reason}")
+        return FileOutcome(findings=[], errors=[error])
+    return result
+
+
+#: the linter and project facts of a worker process, made once by ``_start_worker``
+_WORKER: tuple[_Linter, ProjectFacts] | None = None
+
+
+def _start_worker(linter_arguments: tuple[Any, ...], project: ProjectFacts) -> None:
+    global _WORKER
+    _WORKER = (_Linter(*linter_arguments), project)
+
+
+def _lint_in_worker(task: FileTask) -> FileOutcome:
+    assert _WORKER is not None, "a worker process lints only after _start_worker"
+    linter, project = _WORKER
+    return linter.lint_file(task, project)

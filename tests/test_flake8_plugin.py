@@ -57,7 +57,7 @@ def flake8_rows(run: subprocess.CompletedProcess, root: Path) -> list[Row]:
 def cli_rows(target: str, cwd: Path) -> list[Row]:
     """The CLI's findings in the Python files under ``target`` (run from ``cwd``)."""
     run = subprocess.run(
-        [sys.executable, "-m", "keras_lint", "--format", "json", target],
+        [sys.executable, "-m", "keras_lint", "--no-cache", "--format", "json", target],
         cwd=cwd,
         capture_output=True,
         text=True,

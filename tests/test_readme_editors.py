@@ -21,7 +21,7 @@ def vscode_tasks() -> dict:
 
 def concise_output(*paths: str) -> list[str]:
     done = subprocess.run(
-        [KERAS_LINT, "--format", "concise", "--isolated", *paths],
+        [KERAS_LINT, "--format", "concise", "--isolated", "--no-cache", *paths],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 1, done.stderr

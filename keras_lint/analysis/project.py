@@ -2,13 +2,21 @@
 
 Helper summaries reach across files through this index; a file that is only needed for its helpers
 is parsed lazily, once, when a linted file imports from it. Nothing here imports or runs user code.
+
+The analysis of a file sees the tree only through the questions below (``knows``, ``locate``,
+``resolve_relative``, ``container_env``, ``growth_enabled_anywhere``). Between ``begin_file`` and
+``end_file`` each question and its answer is recorded, in a form that ``answers_unchanged`` can
+check against the tree of a later run: that is how a cached result learns that a helper module,
+the set of modules or a Dockerfile's ENV it depended on has changed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from collections.abc import Mapping as MappingABC
 from pathlib import Path
 from typing import Any
@@ -63,18 +71,91 @@ class ProjectIndex:
             if name is not None:  # the longest
                 self._by_stem.setdefault(stem, name)
         self._parsed: dict[Path, cst.Module | None] = {}
+        #: content hashes of the files read for their helpers (of the very bytes parsed)
+        self._digests: dict[Path, str | None] = {}
         self._growth_anywhere: bool | None = None
         #: modules of the tree interpreted for their helpers, by path: their scope and the events
-        #: of their top level (owned by the interpreter, shared by every linted file of a run)
+        #: of their top level (owned by the interpreter; between ``begin_file`` and ``end_file``
+        #: they belong to one linted file, otherwise they are shared by every file of a run)
         self.scope_cache: dict[str, Any] = {}
+        #: the questions asked since ``begin_file``, and their answers; None when not recording
+        self._asked: dict[str, Any] | None = None
+
+    # -- one linted file --------------------------------------------------------------------
+
+    def begin_file(self) -> None:
+        """Start the analysis of one linted file: the helper modules it loads are interpreted
+        for it alone (so its findings never depend on which files were analysed before it in
+        this process), and every question it asks of the tree is recorded."""
+        self.scope_cache = {}
+        self._asked = {}
+
+    def end_file(self) -> list[list[Any]]:
+        """The questions asked since ``begin_file`` as JSON data: ``[question, arguments,
+        answer]`` rows, sorted."""
+        asked, self._asked = self._asked or {}, None
+        self.scope_cache = {}
+        return [json.loads(row) + [answer] for row, answer in sorted(asked.items())]
+
+    def answers_unchanged(self, asked: Iterable[Any]) -> bool:
+        """Whether each recorded question (``end_file`` rows, maybe read back from a file) gets
+        the same answer from this index: then an analysis that asked them sees the same tree."""
+        for row in asked:
+            try:
+                question, arguments, answer = row
+                if self._answer(question, arguments) != answer:
+                    return False
+            except Exception:  # noqa: BLE001 - not a row this version writes: a changed tree
+                return False
+        return True
+
+    def _answer(self, question: str, arguments: Any) -> Any:
+        """The answer to ``question``, as JSON data (so that a stored answer compares equal)."""
+        return self._QUESTIONS[question](self, *arguments)
+
+    def _asked_now(self, question: str, *arguments: Any) -> Any:
+        answer = self._answer(question, arguments)
+        self._note(question, arguments, answer)
+        return answer
+
+    def _note(self, question: str, arguments: tuple[Any, ...], answer: Any) -> None:
+        if self._asked is not None:
+            self._asked[json.dumps([question, list(arguments)])] = answer
+
+    # -- the questions ----------------------------------------------------------------------
 
     def knows(self, name: str, importer: str) -> bool:
         """Whether ``import name`` from ``importer`` means a file of the tree (nothing parsed)."""
-        candidates = self._by_name.get(name, [])
-        return any(_absolute(path) != _absolute(importer) for path in candidates)
+        return bool(self._asked_now("knows", name, str(importer)))
 
     def locate(self, name: str, importer: str) -> tuple[Path, cst.Module] | None:
         """The file and parsed module that ``import name`` means from the file ``importer``."""
+        best = self._located(name, str(importer))
+        if best is None:
+            self._note("locate", (name, str(importer)), None)
+            return None
+        module = self._parse(best)  # the recorded hash is that of the very bytes parsed
+        self._note("locate", (name, str(importer)), [str(best), self._digests[best]])
+        return (best, module) if module is not None else None
+
+    def resolve_relative(self, importer: str, level: int, module: str) -> str | None:
+        """The dotted name that ``from .. module import x`` in ``importer`` refers to."""
+        answer = self._asked_now("relative", str(importer), level, module)
+        return answer if isinstance(answer, str) else None
+
+    def container_env(self, path: str) -> dict[str, str]:
+        """ENV of the Dockerfiles whose build folder holds ``path`` (the nearest wins)."""
+        return dict(self._asked_now("container-env", str(path)))
+
+    def growth_enabled_anywhere(self) -> bool:
+        """Whether any file of the tree (or its Dockerfile) mentions enabling GPU memory growth."""
+        return bool(self._asked_now("growth-anywhere"))
+
+    def _knows(self, name: str, importer: str) -> bool:
+        candidates = self._by_name.get(name, [])
+        return any(_absolute(path) != _absolute(importer) for path in candidates)
+
+    def _located(self, name: str, importer: str) -> Path | None:
         candidates = self._by_name.get(name)
         if not candidates:
             return None
@@ -83,26 +164,26 @@ class ProjectIndex:
         best = max(candidates, key=lambda p: _common_length(p.parent, here))
         if _absolute(best) == _absolute(importer):
             return None
-        module = self._parse(best)
-        return (best, module) if module is not None else None
+        return best
 
-    def resolve_relative(self, importer: str, level: int, module: str) -> str | None:
-        """The dotted name that ``from .. module import x`` in ``importer`` refers to."""
+    def _locate_answer(self, name: str, importer: str) -> list[str | None] | None:
+        best = self._located(name, importer)
+        return None if best is None else [str(best), self._digest(best)]
+
+    def _relative(self, importer: str, level: int, module: str) -> str | None:
         base = _absolute(importer).parent
         for _ in range(level - 1):
             base = base.parent
         return self._by_stem.get(base / module.replace(".", "/") if module else base)
 
-    def container_env(self, path: str) -> dict[str, str]:
-        """ENV of the Dockerfiles whose build folder holds ``path`` (the nearest wins)."""
+    def _container_env(self, path: str) -> dict[str, str]:
         merged: dict[str, str] = {}
         folder = Path(path).resolve().parent
         for ancestor in reversed([folder, *folder.parents]):
             merged.update(self.dockerfile_env.get(ancestor, {}))
         return merged
 
-    def growth_enabled_anywhere(self) -> bool:
-        """Whether any file of the tree (or its Dockerfile) mentions enabling GPU memory growth."""
+    def _growth_enabled_anywhere(self) -> bool:
         if self._growth_anywhere is None:
             found = any(
                 env.get("TF_FORCE_GPU_ALLOW_GROWTH", "").lower() == "true"
@@ -120,14 +201,49 @@ class ProjectIndex:
             self._growth_anywhere = found
         return self._growth_anywhere
 
+    _QUESTIONS: dict[str, Callable[..., Any]] = {
+        "knows": _knows,
+        "locate": _locate_answer,
+        "relative": _relative,
+        "container-env": _container_env,
+        "growth-anywhere": _growth_enabled_anywhere,
+    }
+
+    def _digest(self, path: Path) -> str | None:
+        """The content hash of a helper module; None when it cannot be read."""
+        if path not in self._digests:
+            try:
+                self._digests[path] = content_digest(path.read_bytes())
+            except OSError:
+                self._digests[path] = None
+        return self._digests[path]
+
     def _parse(self, path: Path) -> cst.Module | None:
         if path not in self._parsed:
             try:
-                text = decode_python(path.read_bytes())
-                self._parsed[path] = cst.parse_module(text)
-            except Exception:  # noqa: BLE001 - an unreadable helper module is simply unknown
+                data = path.read_bytes()
+            except OSError:  # an unreadable helper module is simply unknown
+                self._digests[path] = None
+                self._parsed[path] = None
+                return None
+            self._digests[path] = content_digest(data)
+            try:
+                self._parsed[path] = cst.parse_module(decode_python(data))
+            except Exception:  # noqa: BLE001 - an unparsable helper module is simply unknown
                 self._parsed[path] = None
         return self._parsed[path]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled for a worker process: the facts, without parsed trees or interpreted scopes
+        (each process makes its own, lazily)."""
+        state = dict(self.__dict__)
+        state.update(_parsed={}, _digests={}, scope_cache={}, _asked=None)
+        return state
+
+
+def content_digest(data: bytes) -> str:
+    """The hash that identifies a file's content in the result cache."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def _absolute(path: str | Path) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -75,3 +77,106 @@ def test_names_come_from_absolute_paths_and_paths_stay_as_given(
     relative = index.resolve_relative(str(project / "sub" / "relative.py"), 2, "models")
     assert relative is not None and relative.endswith("kproj.models")
     assert index.resolve_relative("sub/relative.py", 2, "models") == relative
+
+
+# -- one linted file at a time ------------------------------------------------------------------
+
+HELPERS = {
+    "h.py": """\
+    import keras
+
+
+    def build():
+        return keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+
+
+    def pick():
+        return build
+    """,
+    "g.py": """\
+    from h import pick
+
+
+    def choose():
+        return pick()
+
+
+    CHOSEN = choose()
+
+
+    def make():
+        return CHOSEN()
+    """,
+    # calls pick() more often than a function is inlined, then loads g (the comment lets the
+    # fit rules run on the file)
+    "a.py": """\
+    from g import make
+    from h import pick
+
+
+    def many():
+        return [pick(), pick(), pick(), pick(), pick(), pick(), pick(), pick(), pick()]
+
+
+    many()
+    make().compile(optimizer="adam", loss="mse")  # and later .fit(
+    """,
+    "b.py": """\
+    import numpy as np
+    from g import make
+
+    make().fit(np.zeros((2, 4)), np.zeros((2, 1)))
+    """,
+}
+
+
+def test_a_files_findings_do_not_depend_on_the_files_analysed_before_it(tmp_path: Path) -> None:
+    """Helper modules are interpreted for each linted file: a.py exhausts pick()'s inlining
+    before it loads g, and g interpreted then must not stand for g when b.py is analysed (else
+    b.py's finding would depend on a.py being linted first, in the same process)."""
+    root = write_tree(tmp_path, HELPERS)
+    assert ker101(root / "b.py") == ["b.py"]
+    assert ker101(root) == ["b.py"]
+
+
+def test_the_questions_a_file_asks_are_recorded_with_their_answers(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {"pkg/__init__.py": "", "pkg/models.py": BUILDER, "pkg/sub/__init__.py": ""},
+    )
+    files = [root / "pkg/__init__.py", root / "pkg/models.py", root / "pkg/sub/__init__.py"]
+    index = ProjectIndex(files, dockerfile_env={root / "pkg": {"A": "1"}})
+    importer = str(root / "pkg/sub/train.py")
+    assert index.end_file() == []  # nothing is recorded outside begin_file/end_file
+    index.begin_file()
+    index.knows("pkg.models", importer)
+    index.locate("pkg.models", importer)
+    index.locate("nowhere", importer)
+    relative = index.resolve_relative(importer, 2, "models")
+    assert relative is not None and relative.endswith("pkg.models")
+    index.container_env(importer)
+    index.growth_enabled_anywhere()
+    asked = index.end_file()
+    models = str(root / "pkg/models.py")
+    digest = hashlib.sha256(BUILDER.encode()).hexdigest()
+    assert asked == sorted(asked)
+    assert {json.dumps(row) for row in asked} == {
+        json.dumps(row)
+        for row in [
+            ["knows", ["pkg.models", importer], True],
+            ["locate", ["pkg.models", importer], [models, digest]],
+            ["locate", ["nowhere", importer], None],
+            ["relative", [importer, 2, "models"], relative],
+            ["container-env", [importer], {"A": "1"}],
+            ["growth-anywhere", [], False],
+        ]
+    }
+    fresh = ProjectIndex(files, dockerfile_env={root / "pkg": {"A": "1"}})
+    assert fresh.answers_unchanged(json.loads(json.dumps(asked)))
+    (root / "pkg/models.py").write_text(BUILDER + "\n")
+    assert not ProjectIndex(files, dockerfile_env={root / "pkg": {"A": "1"}}).answers_unchanged(
+        asked
+    )
+    assert not fresh.answers_unchanged([["no-such-question", [], None]])
+    assert not fresh.answers_unchanged([["knows", ["too", "many", "arguments"], True]])
+    assert not fresh.answers_unchanged(["not a row"])

@@ -43,7 +43,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def fixture_findings(capsys: pytest.CaptureFixture[str]) -> list[dict]:
-    assert main(["--format", "json", "fixtures/"]) == 1
+    assert main(["--no-cache", "--format", "json", "fixtures/"]) == 1
     return json.loads(capsys.readouterr().out)
 
 
@@ -52,7 +52,7 @@ def test_sarif_for_the_fixtures_is_valid_and_has_every_finding(
 ) -> None:
     validator = sarif_validator()
     expected = fixture_findings(capsys)
-    assert main(["--format", "sarif", "fixtures/"]) == 1
+    assert main(["--no-cache", "--format", "sarif", "fixtures/"]) == 1
     captured = capsys.readouterr()
     assert captured.err == ""
     log = json.loads(captured.out)
@@ -78,7 +78,7 @@ def test_sarif_for_the_fixtures_is_valid_and_has_every_finding(
 def test_the_installed_command_writes_valid_sarif(in_repository: Path) -> None:
     validator = sarif_validator()
     done = subprocess.run(
-        [str(CONSOLE_SCRIPT), "--format", "sarif", "fixtures/"],
+        [str(CONSOLE_SCRIPT), "--no-cache", "--format", "sarif", "fixtures/"],
         capture_output=True,
         text=True,
         timeout=300,
@@ -95,7 +95,7 @@ def test_github_annotates_every_fixture_finding(
     in_repository: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     expected = fixture_findings(capsys)
-    assert main(["--format", "github", "fixtures/"]) == 1
+    assert main(["--no-cache", "--format", "github", "fixtures/"]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == len(expected)
     for line, record in zip(lines, expected, strict=True):
@@ -106,9 +106,9 @@ def test_github_annotates_every_fixture_finding(
 def test_concise_prints_the_text_lines_without_the_summary(
     in_repository: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["fixtures/"]) == 1
+    assert main(["--no-cache", "fixtures/"]) == 1
     text = capsys.readouterr().out.splitlines()
-    assert main(["--format", "concise", "fixtures/"]) == 1
+    assert main(["--no-cache", "--format", "concise", "fixtures/"]) == 1
     assert capsys.readouterr().out.splitlines() == text[:-1]
     assert re.fullmatch(r"Found \d+ findings in \d+ files \(checked \d+ files\)\.", text[-1])
 
@@ -118,7 +118,7 @@ def test_statistics_replace_the_findings_and_keep_the_exit_status(
     in_repository: Path, capsys: pytest.CaptureFixture[str], format_name: str
 ) -> None:
     expected = fixture_findings(capsys)
-    assert main(["--statistics", "--format", format_name, "fixtures/"]) == 1
+    assert main(["--no-cache", "--statistics", "--format", format_name, "fixtures/"]) == 1
     out = capsys.readouterr().out
     if format_name == "json":
         rows = [(row["code"], row["name"], row["count"]) for row in json.loads(out)]
