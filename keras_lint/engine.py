@@ -41,6 +41,7 @@ from keras_lint.sources.notebook import (
     read_code_cells,
 )
 from keras_lint.sources.python import decode_python, split_lines
+from keras_lint.sources.regular_file import read_regular_file
 from keras_lint.suppression import (
     dockerfile_pragma_suppresses,
     noqa_suppresses,
@@ -498,7 +499,7 @@ def _decode(data: bytes, kind: SourceKind) -> str:
 def _read(path: Path, kind: SourceKind) -> str | Finding:
     """The decoded text of a file, or the KER001 finding that says why there is none."""
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path)
     except OSError as error:
         return parse_error(str(path), 1, 1, f"cannot read: {error.strerror or error}")
     try:

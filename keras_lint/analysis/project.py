@@ -16,6 +16,7 @@ from typing import Any
 import libcst as cst
 
 from keras_lint.sources.python import decode_python
+from keras_lint.sources.regular_file import read_regular_file
 
 #: text that enables GPU memory growth somewhere (used for library modules, see KER301)
 _GROWTH_TEXT = re.compile(
@@ -112,9 +113,8 @@ class ProjectIndex:
                 if found:
                     break
                 try:
-                    found = bool(
-                        _GROWTH_TEXT.search(path.read_text(encoding="utf-8", errors="replace"))
-                    )
+                    text = read_regular_file(path).decode("utf-8", errors="replace")
+                    found = bool(_GROWTH_TEXT.search(text))
                 except OSError:
                     continue
             self._growth_anywhere = found
@@ -123,7 +123,7 @@ class ProjectIndex:
     def _parse(self, path: Path) -> cst.Module | None:
         if path not in self._parsed:
             try:
-                text = decode_python(path.read_bytes())
+                text = decode_python(read_regular_file(path))
                 self._parsed[path] = cst.parse_module(text)
             except Exception:  # noqa: BLE001 - an unreadable helper module is simply unknown
                 self._parsed[path] = None
