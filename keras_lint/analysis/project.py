@@ -15,6 +15,7 @@ from typing import Any
 
 import libcst as cst
 
+from keras_lint.analysis.limits import parse_helper_module
 from keras_lint.sources.python import decode_python
 from keras_lint.sources.regular_file import read_regular_file
 
@@ -124,7 +125,7 @@ class ProjectIndex:
         if path not in self._parsed:
             try:
                 text = decode_python(read_regular_file(path))
-                self._parsed[path] = cst.parse_module(text)
+                self._parsed[path] = parse_helper_module(text)
             except Exception:  # noqa: BLE001 - an unreadable helper module is simply unknown
                 self._parsed[path] = None
         return self._parsed[path]
