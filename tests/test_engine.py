@@ -255,6 +255,21 @@ def test_crashing_rule_is_an_error_and_other_rules_still_run(tmp_path: Path) -> 
     assert "\n" not in error
 
 
+def test_a_crash_outside_the_rules_fails_that_file_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_reader(text: str) -> list:
+        raise KeyError("cells")
+
+    monkeypatch.setattr("keras_lint.engine.read_code_cells", broken_reader)
+    (tmp_path / "a.ipynb").write_text(notebook_of("boom()"))
+    (tmp_path / "b.py").write_text("boom()\n")
+    result = lint_paths([tmp_path], rules=RULES)
+    assert [(Path(f.path).name, f.code) for f in result.findings] == [("b.py", "KER901")]
+    (error,) = result.errors
+    assert error == f"{tmp_path / 'a.ipynb'}: linting failed: KeyError: 'cells'"
+
+
 def test_findings_are_sorted() -> None:
     findings = lint_source("boom()\nspan_here\nboom()\n", "a.py", rules=RULES)
     assert [(f.line, f.code) for f in findings] == [(1, "KER901"), (2, "KER902"), (3, "KER901")]
