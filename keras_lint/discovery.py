@@ -19,6 +19,7 @@ from keras_lint.patterns import PathPatterns, read_gitignore
 from keras_lint.selection import UsageError
 from keras_lint.sources import source_kind
 from keras_lint.sources.container_yaml import looks_like_manifest
+from keras_lint.sources.regular_file import check_regular_file
 
 
 @dataclass
@@ -128,6 +129,7 @@ def _linted_in_walk(path: Path, name: str) -> bool:
 def _has_python_shebang(path: Path) -> bool:
     """A script such as ``train.v2`` that starts with ``#!/usr/bin/env python3``."""
     try:
+        check_regular_file(path)  # a named pipe would block the read
         with path.open("rb") as handle:
             first = handle.readline(256)
     except OSError:

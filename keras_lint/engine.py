@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import os
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -25,6 +26,12 @@ import libcst as cst
 
 from keras_lint import __version__
 from keras_lint.analysis import ModuleFacts, ProjectIndex, build_module_facts
+from keras_lint.analysis.limits import (
+    too_deep,
+    too_deep_message,
+    too_large_message,
+    unsafe_for_libcst,
+)
 from keras_lint.analysis.project import content_digest
 from keras_lint.cache import (
     CachedResult,
@@ -58,6 +65,7 @@ from keras_lint.sources.notebook import (
     read_code_cells,
 )
 from keras_lint.sources.python import decode_python, split_lines
+from keras_lint.sources.regular_file import read_regular_file
 from keras_lint.suppression import (
     dockerfile_pragma_suppresses,
     noqa_suppresses,
@@ -172,17 +180,32 @@ def _libcst_parse(text: str) -> cst.Module | _SyntaxProblem:
         return _SyntaxProblem(1, 1, f"cannot parse: {type(error).__name__}: {error}")
 
 
-def _compile_check(text: str, path: str) -> _SyntaxProblem | None:
-    """CPython's own parser: far faster than libcst when only syntax errors are wanted."""
+def _compile_check(text: str, path: str, *, measure: bool = False) -> _SyntaxProblem | None:
+    """CPython's own parser: far faster than libcst when only syntax errors are wanted.
+
+    ``measure``: the tree is for libcst to parse next, so one nested too deeply for libcst is
+    a problem too.
+    """
     try:
-        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        with warnings.catch_warnings():  # "\\d" is the user's to hear about, not keras-lint's
+            warnings.simplefilter("ignore")
+            tree = compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as error:
         deep = any(word in error.msg for word in ("too many nested", "too complex", "nested too"))
         return _SyntaxProblem(
             error.lineno or 1, error.offset or 1, f"cannot parse: {error.msg}", too_deep=deep
         )
-    except (ValueError, RecursionError, MemoryError) as error:
-        return _SyntaxProblem(1, 1, f"cannot parse: {type(error).__name__}: {error}", too_deep=True)
+    except RecursionError:
+        return _SyntaxProblem(1, 1, "cannot parse: too deeply nested", too_deep=True)
+    except MemoryError:
+        return _SyntaxProblem(
+            1, 1, "cannot parse: out of memory (too deeply nested?)", too_deep=True
+        )
+    except ValueError as error:
+        return _SyntaxProblem(1, 1, f"cannot parse: {error}", too_deep=True)
+    nesting = too_deep(tree) if measure else None
+    if nesting is not None:
+        return _SyntaxProblem(nesting.line, 1, too_deep_message(nesting), too_deep=True)
     return None
 
 
@@ -204,6 +227,11 @@ def _nul_problem(text: str) -> _SyntaxProblem | None:
     line = text.count("\n", 0, offset) + 1
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
     return _SyntaxProblem(line, column, "source contains NUL bytes (binary file?)")
+
+
+def _size_problem(text: str) -> _SyntaxProblem | None:
+    message = too_large_message(text)
+    return None if message is None else _SyntaxProblem(1, 1, message)
 
 
 class _Linter:
@@ -266,7 +294,7 @@ class _Linter:
         outcome = FileOutcome(findings=[])
         try:
             if data is None:
-                data = task.path.read_bytes()
+                data = read_regular_file(task.path)
             outcome.digest = content_digest(data)
             text = _decode(data, task.kind)
         except OSError as error:
@@ -297,14 +325,18 @@ class _Linter:
         *,
         named: bool = True,
     ) -> list[Finding]:
-        if kind == "notebook":
-            findings = self.lint_notebook(text, path, project)
-        elif kind == "dockerfile":
-            findings = self.lint_dockerfile_text(text, path)
-        elif kind == "compose" or kind == "kubernetes":
-            findings = self.lint_container_yaml(text, path, kind, named=named)
-        else:
-            findings = self.lint_python(text.removeprefix("\ufeff"), path, project)
+        try:
+            if kind == "notebook":
+                findings = self.lint_notebook(text, path, project)
+            elif kind == "dockerfile":
+                findings = self.lint_dockerfile_text(text, path)
+            elif kind == "compose" or kind == "kubernetes":
+                findings = self.lint_container_yaml(text, path, kind, named=named)
+            else:
+                findings = self.lint_python(text.removeprefix("\ufeff"), path, project)
+        except Exception as error:  # a bug outside the rules: this file fails, the run goes on
+            self.errors.append(_one_line(f"{path}: linting failed: {_describe(error)}"))
+            return []
         return self.keep(findings)
 
     def keep(self, findings: list[Finding]) -> list[Finding]:
@@ -313,7 +345,7 @@ class _Linter:
         return [finding for finding in findings if finding.code != PARSE_ERROR_CODE]
 
     def lint_python(self, text: str, path: str, project: ProjectFacts) -> list[Finding]:
-        problem = _nul_problem(text)
+        problem = _nul_problem(text) or _size_problem(text)
         if problem is not None:
             return [parse_error(path, problem.line, problem.column, problem.message)]
         source = PythonSource(text)
@@ -331,6 +363,9 @@ class _Linter:
         except NotebookError as error:
             return [parse_error(path, 1, 1, error.message)]
         source = notebook_program(cells)
+        too_large = _size_problem(source.text)
+        if too_large is not None:
+            return [parse_error(path, 1, 1, too_large.message)]
         self.check_noqa_codes(source, path)
         full = self.needs_libcst(source.text)
         module = self.parse(source.text, path, full=full)
@@ -410,7 +445,7 @@ class _Linter:
         """
         if full is None:
             full = self.needs_libcst(text)
-        problem = _compile_check(text, path)
+        problem = _compile_check(text, path, measure=full)
         if problem is None:
             if not full:
                 return None
@@ -422,7 +457,7 @@ class _Linter:
                 if isinstance(expanded, cst.Module):
                     return expanded
             return module
-        if problem.too_deep:
+        if problem.too_deep or unsafe_for_libcst(text):
             return problem
         # Syntax newer than the running Python (3.12 f-strings, type parameters) is still
         # valid code: libcst's grammar decides.
@@ -622,7 +657,7 @@ def _decode(data: bytes, kind: SourceKind) -> str:
 def _read(path: Path, kind: SourceKind) -> str | Finding:
     """The decoded text of a file, or the KER001 finding that says why there is none."""
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path)
     except OSError as error:
         return parse_error(str(path), 1, 1, f"cannot read: {error.strerror or error}")
     try:
@@ -892,7 +927,7 @@ def _from_cache(
 ) -> tuple[FileOutcome | None, bytes | None]:
     """The cached outcome of ``task`` if it still holds, and the bytes read to check it."""
     try:
-        data = task.path.read_bytes()
+        data = read_regular_file(task.path)
     except OSError:
         return None, None  # linting the file reports why
     entry = cache.load(task.cache_key())

@@ -16,8 +16,11 @@ PARSE_ERROR_DOCUMENTATION = """\
 ## What it does
 Reports a file that keras-lint could not check: a Python syntax error, bytes that do not decode
 in the file's declared encoding, NUL bytes (a binary file), a notebook that is not valid
-notebook JSON, a notebook cell that does not parse, a Dockerfile that cannot be read, or a file
-without read permission.
+notebook JSON, a notebook cell that does not parse, a Dockerfile that cannot be read, a file
+without read permission, or something that is not a regular file (a named pipe, a device).
+Python that a rule needs to analyse is also reported when it is longer than 2 million
+characters or nests more than 200 levels deep (a chain such as `a + a + ... + a` of hundreds of
+terms): the parser keras-lint builds on cannot take it safely.
 
 ## Why is this bad?
 No rule ran on that file (or cell), so its bugs are silently missed. The other files are still

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import libcst as cst
 import pytest
 
 from keras_lint.analysis import ModuleFacts, ProjectIndex
+from keras_lint.analysis.limits import MAX_PROGRAM_CHARS
 from keras_lint.engine import lint_paths, lint_source, lint_text, project_index, scan_project
 from keras_lint.rules.base import DockerfileRule, PythonRule, Report
 from keras_lint.selection import UsageError
@@ -126,6 +129,94 @@ def test_deep_nesting_is_ker001_not_a_crash() -> None:
     assert codes(lint_source(text, "a.py", rules=RULES)) == ["KER001"]
 
 
+@pytest.mark.parametrize("chain", ["a+" * 100_000 + "a", "-" * 100_000 + "a", "a" + ".b" * 100_000])
+def test_a_chain_too_deep_for_cpythons_parser_is_ker001_that_says_so(chain: str) -> None:
+    (finding,) = lint_source(f"x = {chain}\nboom()\n", "a.py", rules=RULES)
+    assert finding.code == "KER001"
+    assert finding.message in (
+        "cannot parse: too deeply nested",
+        "cannot parse: out of memory (too deeply nested?)",
+    )
+
+
+def test_a_chain_valid_for_cpython_but_too_deep_to_analyse_is_ker001_at_its_line() -> None:
+    text = "x = 1\ny = " + "a + " * 400 + "a\nboom()\n"
+    result = lint_text(text, "a.py", rules=RULES)
+    assert result.errors == []
+    (finding,) = result.findings
+    assert (finding.code, finding.line, finding.column) == ("KER001", 2, 1)
+    assert (
+        finding.message == "too deeply nested to analyse: 403 levels at line 2 (the limit is 200)"
+    )
+
+
+def test_newer_syntax_with_a_chain_too_deep_to_analyse_keeps_cpythons_message() -> None:
+    # CPython of this version rejects the text, and libcst must not be handed its deep chain
+    text = "match = 1\ndef f[T](x: T) -> T: ...\ny = " + "a + " * 400 + "a\nboom()\n"
+    result = lint_text(text, "a.py", rules=RULES)
+    assert result.errors == []
+    assert codes(result.findings) == ["KER001"]
+
+
+def test_python_longer_than_the_limit_is_ker001_not_parsed() -> None:
+    BoomRule.checked.clear()
+    text = "boom()\n" + "x = 1\n" * (MAX_PROGRAM_CHARS // 6)
+    (finding,) = lint_source(text, "big.py", rules=RULES)
+    assert (finding.code, finding.line) == ("KER001", 1)
+    assert finding.message.startswith("too large to analyse: 2.0 million characters of Python")
+    assert BoomRule.checked == []
+
+
+def test_a_notebook_whose_code_is_longer_than_the_limit_is_ker001() -> None:
+    code = "boom()\n" + "x = 1\n" * (MAX_PROGRAM_CHARS // 6)
+    notebook = json.dumps(
+        {
+            "cells": [{"cell_type": "code", "source": code, "metadata": {}, "outputs": [],
+                       "execution_count": None}],
+            "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+        }
+    )  # fmt: skip
+    (finding,) = lint_source(notebook, "big.ipynb", rules=RULES)
+    assert (finding.code, finding.cell) == ("KER001", None)
+    assert finding.message.startswith("too large to analyse: ")
+
+
+def test_a_large_notebook_of_outputs_is_linted() -> None:
+    output = {"output_type": "stream", "name": "stdout", "text": "x" * MAX_PROGRAM_CHARS}
+    notebook = json.dumps(
+        {
+            "cells": [{"cell_type": "code", "source": "boom()", "metadata": {},
+                       "outputs": [output, output], "execution_count": 1}],
+            "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+        }
+    )  # fmt: skip
+    assert codes(lint_source(notebook, "plots.ipynb", rules=RULES)) == ["KER901"]
+
+
+def test_warnings_about_the_linted_code_are_not_shown() -> None:
+    # Python 3.12 prints a SyntaxWarning for "\d" while parsing; 3.11 a DeprecationWarning
+    text = 'import re\nPATTERN = "\\d+"\nx = 1 is 1\nboom()\n'
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        findings = lint_source(text, "a.py", rules=RULES)
+        notebook = lint_source(notebook_of(text), "a.ipynb", rules=RULES)
+    assert codes(findings) == codes(notebook) == ["KER901"]
+    assert [str(warning.message) for warning in shown] == []
+
+
+def notebook_of(*cells: str) -> str:
+    return json.dumps(
+        {
+            "cells": [
+                {"cell_type": "code", "source": cell, "metadata": {}, "outputs": [],
+                 "execution_count": None}
+                for cell in cells
+            ],
+            "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+        }
+    )  # fmt: skip
+
+
 # -- rules and positions ------------------------------------------------------------------
 
 
@@ -162,6 +253,21 @@ def test_crashing_rule_is_an_error_and_other_rules_still_run(tmp_path: Path) -> 
     (error,) = result.errors
     assert "a.py" in error and "KER903" in error and "ValueError: rule bug second line" in error
     assert "\n" not in error
+
+
+def test_a_crash_outside_the_rules_fails_that_file_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_reader(text: str) -> list:
+        raise KeyError("cells")
+
+    monkeypatch.setattr("keras_lint.engine.read_code_cells", broken_reader)
+    (tmp_path / "a.ipynb").write_text(notebook_of("boom()"))
+    (tmp_path / "b.py").write_text("boom()\n")
+    result = lint_paths([tmp_path], rules=RULES)
+    assert [(Path(f.path).name, f.code) for f in result.findings] == [("b.py", "KER901")]
+    (error,) = result.errors
+    assert error == f"{tmp_path / 'a.ipynb'}: linting failed: KeyError: 'cells'"
 
 
 def test_findings_are_sorted() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -86,7 +87,9 @@ def build_module_facts(
     """Interpret the module once and keep the facts that concern this file."""
     interpreter = Interpreter(project)
     scope = ModuleScope(module, path, "")
-    interpreter.run_module(scope)
+    with warnings.catch_warnings():  # reading "\\d" as a string warns about the user's code
+        warnings.simplefilter("ignore")
+        interpreter.run_module(scope)
     events = interpreter.events
     facts = ModuleFacts(path=path, module=module, project=project)
 

@@ -64,6 +64,9 @@ MAX_CALL_DEPTH = 4
 MAX_INLINES_PER_FUNCTION = 8
 #: statements interpreted per linted file before inlining stops (pathological inputs stay fast)
 STATEMENT_BUDGET = 20_000
+#: loops nested deeper than this (helpers' loops included) run their body once, not twice: two
+#: passes at every level would cost 2**depth
+MAX_LOOPS_RUN_TWICE = 4
 
 
 @dataclass(eq=False)
@@ -117,6 +120,8 @@ class Interpreter:
         self._stack: list[cst.FunctionDef] = []
         self._inlined: set[int] = set()
         self._statements = 0
+        #: loops whose body is being interpreted
+        self._open_loops = 0
         self._loading: set[str] = set()
         #: modules of the tree whose top-level events this interpreter has taken in
         self._replayed: set[str] = set()
@@ -308,15 +313,21 @@ class Interpreter:
         start = frame.state
         states: list[State | None] = [start]
         current = start
-        for _ in range(2):  # twice: effects of the end of the body reach its start
-            frame.set_state(current.copy())
-            if isinstance(stmt, cst.For):
-                self._assign(stmt.target, element, frame)
-            end = self._run_branch(_body(stmt.body), frame, frame.state)
-            states.append(end)
-            if end is None:
-                break
-            current = State.join([current, end])
+        # twice: effects of the end of the body reach its start
+        passes = 2 if self._open_loops < MAX_LOOPS_RUN_TWICE else 1
+        self._open_loops += 1
+        try:
+            for _ in range(passes):
+                frame.set_state(current.copy())
+                if isinstance(stmt, cst.For):
+                    self._assign(stmt.target, element, frame)
+                end = self._run_branch(_body(stmt.body), frame, frame.state)
+                states.append(end)
+                if end is None:
+                    break
+                current = State.join([current, end])
+        finally:
+            self._open_loops -= 1
         if stmt.orelse is not None:
             joined = State.join([s for s in states if s is not None])
             states.append(self._run_branch(_body(stmt.orelse.body), frame, joined))

@@ -23,7 +23,9 @@ from typing import Any
 
 import libcst as cst
 
+from keras_lint.analysis.limits import parse_helper_module
 from keras_lint.sources.python import decode_python
+from keras_lint.sources.regular_file import read_regular_file
 
 #: text that enables GPU memory growth somewhere (used for library modules, see KER301)
 _GROWTH_TEXT = re.compile(
@@ -193,9 +195,8 @@ class ProjectIndex:
                 if found:
                     break
                 try:
-                    found = bool(
-                        _GROWTH_TEXT.search(path.read_text(encoding="utf-8", errors="replace"))
-                    )
+                    text = read_regular_file(path).decode("utf-8", errors="replace")
+                    found = bool(_GROWTH_TEXT.search(text))
                 except OSError:
                     continue
             self._growth_anywhere = found
@@ -213,7 +214,7 @@ class ProjectIndex:
         """The content hash of a helper module; None when it cannot be read."""
         if path not in self._digests:
             try:
-                self._digests[path] = content_digest(path.read_bytes())
+                self._digests[path] = content_digest(read_regular_file(path))
             except OSError:
                 self._digests[path] = None
         return self._digests[path]
@@ -221,14 +222,14 @@ class ProjectIndex:
     def _parse(self, path: Path) -> cst.Module | None:
         if path not in self._parsed:
             try:
-                data = path.read_bytes()
+                data = read_regular_file(path)
             except OSError:  # an unreadable helper module is simply unknown
                 self._digests[path] = None
                 self._parsed[path] = None
                 return None
             self._digests[path] = content_digest(data)
             try:
-                self._parsed[path] = cst.parse_module(decode_python(data))
+                self._parsed[path] = parse_helper_module(decode_python(data))
             except Exception:  # noqa: BLE001 - an unparsable helper module is simply unknown
                 self._parsed[path] = None
         return self._parsed[path]

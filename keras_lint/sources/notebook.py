@@ -49,7 +49,9 @@ class CodeCell:
 
 def _compiles(text: str) -> bool:
     try:
-        compile(text, "<cell>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        with warnings.catch_warnings():  # a cell's "\\d" is not keras-lint's to warn about
+            warnings.simplefilter("ignore")
+            compile(text, "<cell>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True

@@ -49,6 +49,8 @@ def decode_python(data: bytes) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
+        # bytes that are not UTF-8 in the first two lines, where a coding cookie could be
+        _raise_if_not_utf8(data)
         raise SourceDecodeError(str(error), error.lineno or 1) from error
     try:
         return data.decode(encoding)
@@ -59,6 +61,14 @@ def decode_python(data: bytes) -> str:
         ) from error
     except LookupError as error:  # a codec that exists for tokenize but not for bytes.decode
         raise SourceDecodeError(f"unknown encoding: {encoding}") from error
+
+
+def _raise_if_not_utf8(data: bytes) -> None:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = _position_of_byte(data, error.start)
+        raise SourceDecodeError(f"cannot decode as utf-8: {error.reason}", line, column) from error
 
 
 @dataclass(frozen=True)

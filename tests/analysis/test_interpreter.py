@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import libcst as cst
 
 from keras_lint.analysis import build_module_facts
@@ -44,3 +46,15 @@ def test_deeply_nested_helper_calls_stay_within_budget() -> None:
     lines.append("f0(model)\nmodel.fit(1, 2)")
     facts = facts_of("\n".join(lines) + "\n")
     assert len(facts.training) == 1
+
+
+def test_deeply_nested_loops_stay_linear() -> None:
+    # two passes over every loop body at every level would cost 2**30 passes
+    lines = ["from tensorflow import keras", "model = keras.Sequential([keras.layers.Dense(1)])"]
+    lines += [" " * level + "for i in range(2):" for level in range(30)]
+    lines.append(" " * 30 + "model.fit(1, 2)")
+    started = time.perf_counter()
+    facts = facts_of("\n".join(lines) + "\n")
+    assert len(facts.training) == 1
+    assert time.perf_counter() - started < 10
+

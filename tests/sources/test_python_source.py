@@ -27,6 +27,14 @@ def test_undecodable_bytes_give_their_position() -> None:
     assert "utf-8" in raised.value.message
 
 
+def test_undecodable_bytes_on_the_first_line_give_their_position_too() -> None:
+    # tokenize reads the first two lines for a coding cookie and only says the cookie is missing
+    with pytest.raises(SourceDecodeError) as raised:
+        decode_python(b"x = '\xff\xfe'\n")
+    assert (raised.value.line, raised.value.column) == (1, 6)
+    assert raised.value.message == "cannot decode as utf-8: invalid start byte"
+
+
 def test_nul_bytes_are_a_binary_file() -> None:
     with pytest.raises(SourceDecodeError) as raised:
         decode_python(b"x = 1\n\x00\x01")
