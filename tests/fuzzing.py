@@ -169,6 +169,7 @@ IMPORTS = [
     "from sklearn.model_selection import train_test_split, KFold, cross_val_score",
     "from sklearn.pipeline import make_pipeline",
     "from scikeras.wrappers import KerasClassifier",
+    "from registry import register",
     "import numpy as np",
     "import os",
     "import torch",
@@ -292,7 +293,7 @@ def _simple_statement(draw: st.DrawFn) -> str:
     model, data = draw(_choice(MODELS)), draw(_choice(DATA))
     other = draw(_choice(DATA))
     scaler, callback = draw(_choice(SCALERS)), draw(_choice(CALLBACKS))
-    kind = draw(st.integers(0, 21))
+    kind = draw(st.integers(0, 22))
     if kind == 0:
         return f"{model} = {draw(_model_expression())}"
     if kind == 1:
@@ -420,6 +421,9 @@ def _simple_statement(draw: st.DrawFn) -> str:
         return f"outputs = {layer}(inputs)"
     if kind == 20:
         return f"({model.removeprefix('self.')} := {draw(_model_expression())})"
+    if kind == 21:  # code the analysis cannot follow, given objects that may refer to themselves
+        given = draw(st.sampled_from(["self", "MyModel()", model, f"[self, {model}]"]))
+        return f"register({given})"
     return f"{model}.summary()  # noqa: {draw(st.sampled_from(['KER101', 'KER9', 'E501', '']))}"
 
 
@@ -469,6 +473,7 @@ def _statement(draw: st.DrawFn, depth: int) -> list[str]:
             f"class MyModel({base}):",
             "    def __init__(self):",
             "        super().__init__()",
+            f"        self.{draw(st.sampled_from(['owner', 'model', 'peer']))} = self",
             "    def train(self):",
             *_indent(_indent(body)),
         ]
