@@ -442,6 +442,8 @@ class _Linter:
         CPython's parser runs first, on every source: it is fast, its messages and positions
         are the clearer ones (and so do not depend on which rules are selected), and it rejects
         the pathologically nested code on which libcst's native parser overflows its stack.
+        Its tree is measured only when libcst is to parse the text next: a tree too deep for
+        libcst (``analysis.limits``) is reported only when a rule needs it.
         """
         if full is None:
             full = self.needs_libcst(text)

@@ -908,14 +908,21 @@ class Interpreter:
         return UNKNOWN
 
     def _forget_compile_state(self, values: list[Value], frame: Frame) -> None:
-        """Models handed to code we cannot follow may come back compiled: their state is unknown."""
-        for value in values:
-            items = value.items if isinstance(value, Seq) else [value]
-            for item in items:
+        """Models handed to code we cannot follow may come back compiled: their state is unknown.
+
+        Objects are followed through their attributes, each once: an object may refer to itself
+        (``self.owner = self``) or to another that refers back to it.
+        """
+        pending = list(values)
+        seen: set[int] = set()
+        while pending:
+            value = pending.pop()
+            for item in value.items if isinstance(value, Seq) else [value]:
                 if isinstance(item, ModelValue):
                     frame.state.compiled[item.info.id] = Tri.UNKNOWN
-                elif isinstance(item, ObjectValue):
-                    self._forget_compile_state(list(item.attrs.values()), frame)
+                elif isinstance(item, ObjectValue) and id(item) not in seen:
+                    seen.add(id(item))
+                    pending.extend(item.attrs.values())
 
     def _apply_layer(self, layer: Instance, args: list[Value]) -> Value:
         # the input may come from a custom layer: only the last layer decides the activation

@@ -149,7 +149,7 @@ def _documents(text: str) -> list[Node]:
                 documents.append(node)
         return documents
     except yaml.MarkedYAMLError as error:
-        raise _marked_error(error) from error
+        raise _within_text(_marked_error(error), text) from error
     except yaml.YAMLError as error:
         raise ContainerYamlError(1, 1, f"cannot parse YAML: {error}") from error
     except RecursionError as error:
@@ -169,6 +169,17 @@ def _reader_error(error: yaml.reader.ReaderError, text: str) -> ContainerYamlErr
         error.position - line_start + 1,
         f"cannot parse YAML: {error.reason} (character {character!r})",
     )
+
+
+def _within_text(error: ContainerYamlError, text: str) -> ContainerYamlError:
+    """``error`` placed inside the text: PyYAML marks the end of the stream on the line after
+    a final line break, a line the file does not have; that is the end of its last line."""
+    lines = _LINE_BREAK.split(text)
+    if lines[-1] == "" and len(lines) > 1:
+        lines.pop()
+    if error.line <= len(lines):
+        return error
+    return ContainerYamlError(len(lines), len(lines[-1]) + 1, error.message)
 
 
 def _marked_error(error: yaml.MarkedYAMLError) -> ContainerYamlError:

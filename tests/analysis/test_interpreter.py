@@ -58,3 +58,24 @@ def test_deeply_nested_loops_stay_linear() -> None:
     assert len(facts.training) == 1
     assert time.perf_counter() - started < 10
 
+
+
+def test_objects_that_refer_to_themselves_can_be_handed_to_unknown_code() -> None:
+    # found in setuptools, mypy and pytest: an object reachable from its own attributes
+    src = """\
+import keras
+from somewhere import register
+
+class Node:
+    def __init__(self):
+        self.owner = self
+        self.model = keras.Sequential([keras.layers.Dense(1)])
+
+a = Node()
+b = Node()
+a.peer, b.peer = b, a
+register(a)
+a.model.fit(1, 2)
+"""
+    (call,) = facts_of(src).training
+    assert call.compiled.value == "unknown"  # register may have compiled it

@@ -428,7 +428,7 @@ def test_a_named_manifest_that_is_not_yaml_is_ker001(tree) -> None:  # type: ign
     assert walked.findings == []
     named = lint_paths([root / "templates/pod.yaml", root / "other/values.yml", root])
     assert [(Path(f.path).name, f.code, f.line) for f in named.findings] == [
-        ("values.yml", "KER001", 2),
+        ("values.yml", "KER001", 1),
         ("pod.yaml", "KER001", 4),
     ]
 

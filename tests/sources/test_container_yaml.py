@@ -550,9 +550,9 @@ def test_images_are_in_text_order_not_in_service_order() -> None:
     [
         ("services:\n  web: image: nginx\n", 2, 13, "mapping values are not allowed here"),
         ("services:\n\tweb: {}\n", 2, 1, "found character '\\t' that cannot start any token"),
-        ("services:\n  web:\n    image: 'nginx\n", 4, 1, "found unexpected end of stream"),
+        ("services:\n  web:\n    image: 'nginx\n", 3, 18, "found unexpected end of stream"),
         ("services:\n  web: *nope\n", 2, 8, "found undefined alias 'nope'"),
-        ("services: [\n", 2, 1, "expected the node content"),
+        ("services: [\n", 1, 12, "expected the node content"),  # the end, not line 2
         ("services:\n  web:\n    image: ng\x00inx\n", 3, 14, "special characters are not allowed"),
         ("{{ if .Values.on }}\napiVersion: v1\n", 2, 1, "expected '<document start>'"),
     ],
@@ -565,6 +565,23 @@ def test_text_that_is_not_yaml_raises_with_its_position(
     assert (raised.value.line, raised.value.column) == (line, column)
     assert raised.value.message.startswith("cannot parse YAML: ")
     assert message in raised.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("\"services: {}\nversion: '3.8'\n", 2, 15),
+        ("a: [\r\n\r\n", 2, 1),
+        ("\"a", 1, 3),
+    ],
+)
+def test_an_error_at_the_end_of_the_text_is_placed_on_its_last_line(
+    text: str, line: int, column: int
+) -> None:
+    # PyYAML marks the end of the stream on the line after a final line break
+    with pytest.raises(ContainerYamlError) as raised:
+        load_container_yaml("compose.yaml", text, "compose")
+    assert (raised.value.line, raised.value.column) == (line, column)
 
 
 def test_parse_error_message_names_the_context() -> None:
