@@ -262,6 +262,8 @@ class _Linter:
         #: problems worth telling the user that are not findings (an unknown code in a noqa)
         self.warnings: list[str] = []
         self.known_codes = (PARSE_ERROR_CODE, *(rule.code for rule in ALL_RULES))
+        self._triggered_text: str | None = None
+        self._triggered: list[PythonRule] = []
 
     def fingerprint(self) -> str:
         """What decides this linter's findings besides the files: the result cache's key."""
@@ -424,12 +426,19 @@ class _Linter:
     # -- Python -----------------------------------------------------------------------------
 
     def triggered(self, text: str) -> list[PythonRule]:
-        """The selected rules that could report in ``text``: their trigger occurs there."""
-        return [
-            rule
-            for rule in self.python_rules
-            if not self.prefilter or rule.trigger is None or rule.trigger.search(text)
-        ]
+        """The selected rules that could report in ``text``: their trigger occurs there.
+
+        Asked before the parse and again before the rules run: the answer for the last text
+        is kept, since searching every trigger through a large file is not free.
+        """
+        if text is not self._triggered_text:
+            self._triggered_text = text
+            self._triggered = [
+                rule
+                for rule in self.python_rules
+                if not self.prefilter or rule.trigger is None or rule.trigger.search(text)
+            ]
+        return self._triggered
 
     def needs_libcst(self, text: str) -> bool:
         return bool(self.triggered(text))

@@ -8,10 +8,13 @@ and every finding of a rule must come from a text in which that rule's trigger o
 from __future__ import annotations
 
 import importlib
+import re
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from keras_lint.engine import lint_paths, lint_source
 from keras_lint.rules import rule_by_code
@@ -66,3 +69,38 @@ def test_prefilter_keeps_every_finding_of_a_tree(folder: str) -> None:
     unfiltered = lint_paths([ROOT / folder], prefilter=False)
     assert filtered.findings == unfiltered.findings
     assert filtered.errors == unfiltered.errors == []
+
+
+# -- KER201's trigger: its fast search answers as the one case-insensitive pattern would ------
+
+_KER201_AS_ONE_PATTERN = re.compile(
+    r"(?is)^(?=.*\.\s*compile\b)(?=.*(?:crossentropy|softmax|\bbce\b|\bcce\b))"
+)
+_PIECES = [
+    ".compile(", ". compile", "re.compile", "compiled", "recompile", "bce", "BCE", "cce", "Cce",
+    "abce", "bce_", "_cce", "cce1", "crossentropy", "CrossEntropy", "SOFTMAX", "softmax", " ",
+    "\n", "(", "=", "'", "x", "İ", "ß",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('model.compile(loss="BCE")', True),
+        ('model.compile(loss="bce_loss")', False),
+        ("model.compile(loss=abce)", False),
+        ("model.compile(loss=l)\nx = 'cce'", True),
+        ("re.compile('softmax')", True),  # any ``.compile``: a superset is fine
+        ("compile(loss='categorical_crossentropy')", False),
+        ("model.compile(loss=keras.losses.CategoricalCrossentropy())", True),
+    ],
+)
+def test_ker201_trigger(text: str, expected: bool) -> None:
+    assert bool(rule_by_code("KER201").trigger.search(text)) is expected  # type: ignore[union-attr]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join))
+def test_ker201_trigger_is_the_case_insensitive_pattern(text: str) -> None:
+    trigger = rule_by_code("KER201").trigger  # type: ignore[union-attr]
+    assert bool(trigger.search(text)) == bool(_KER201_AS_ONE_PATTERN.search(text))  # type: ignore[union-attr]

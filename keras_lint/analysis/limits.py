@@ -68,22 +68,28 @@ def nesting(tree: ast.AST) -> Nesting:
     list), and a statement of a block sits below an extra block node; an ``elif`` is one level
     below its ``if`` in both trees.
     """
-    deepest = Nesting(0, 1)
+    deepest, deepest_line = 0, 1
     pending: list[tuple[ast.AST, int, int]] = [(tree, 0, 1)]
+    pop, push, extend = pending.pop, pending.append, pending.extend
+    node_type, list_type = ast.AST, list
     while pending:
-        node, depth, line = pending.pop()
+        node, depth, line = pop()
         line = getattr(node, "lineno", line)
-        if depth > deepest.depth:
-            deepest = Nesting(depth, line)
-        for name, value in ast.iter_fields(node):
-            if isinstance(value, ast.AST):
-                pending.append((value, depth + 1, line))
-            elif isinstance(value, list):
+        if depth > deepest:
+            deepest, deepest_line = depth, line
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, node_type):
+                if value._fields:
+                    push((value, depth + 1, line))
+                elif depth + 1 > deepest:  # a leaf such as ``Load`` or ``Add``: no need to visit
+                    deepest, deepest_line = depth + 1, line
+            elif type(value) is list_type and value:
                 step = _step(node, name, value)
-                pending.extend(
-                    (child, depth + step, line) for child in value if isinstance(child, ast.AST)
+                extend(
+                    (child, depth + step, line) for child in value if isinstance(child, node_type)
                 )
-    return deepest
+    return Nesting(deepest, deepest_line)
 
 
 def _step(node: ast.AST, name: str, children: list[object]) -> int:

@@ -8,10 +8,9 @@ it yields into findings.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import libcst as cst
 
@@ -19,6 +18,14 @@ if TYPE_CHECKING:
     from keras_lint.analysis.facts import ModuleFacts
     from keras_lint.sources.container_yaml import ContainerYamlFacts
     from keras_lint.sources.dockerfile import DockerfileFacts
+
+
+class Trigger(Protocol):
+    """What a rule's ``trigger`` is: a compiled pattern, or any object searching text like one."""
+
+    def search(self, text: str, /) -> object:
+        """Something true when the text could hold a finding of the rule."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -45,8 +52,10 @@ class Rule:
     source_kind: ClassVar[str] = "python"
     #: text that must occur in a source for the rule to be able to report anything in it. The
     #: engine skips parsing a file that no selected rule's trigger matches, so a trigger must be
-    #: conservative: a superset of every file the rule can report in.
-    trigger: ClassVar[re.Pattern[str] | None] = None
+    #: conservative: a superset of every file the rule can report in. It is searched in every
+    #: Python source of a run, so a pattern that fails fast pays: one with a literal first
+    #: character (not ``\b`` or ``(?i)``, which make the regex engine try every position).
+    trigger: ClassVar[Trigger | None] = None
 
     @classmethod
     def documentation(cls) -> str:

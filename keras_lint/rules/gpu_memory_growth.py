@@ -81,7 +81,8 @@ class MissingGpuMemoryGrowth(PythonRule):
     code = "KER301"
     name = "missing-gpu-memory-growth"
     summary = "TensorFlow training never enables GPU memory growth, so it reserves all GPU memory"
-    trigger = re.compile(r"\.\s*(?:fit|fit_generator)\b|\bcross_va|\blearning_curve\b")
+    # no ``\b`` before the names: each branch must start with a literal for a fast search
+    trigger = re.compile(r"\.\s*fit(?:_generator)?\b|cross_va|learning_curve")
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
         fits = [t.node for t in facts.training if t.method in keras_api.FIT_METHODS]

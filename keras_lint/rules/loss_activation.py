@@ -53,6 +53,33 @@ _OTHER_LOSSES = {
 }
 
 
+class _CompileAndCrossentropyOrSoftmax:
+    """KER201's trigger: a ``.compile`` call and a crossentropy loss or a softmax, in any case.
+
+    Every mismatch has both (and ``re.compile`` alone is everywhere). The words are looked for
+    in the lowered text: a case-insensitive pattern would be tried at every position.
+    """
+
+    _compile = re.compile(r"\.\s*compile\b")
+    _word = re.compile(r"crossentropy|softmax|bce|cce")
+
+    def search(self, text: str) -> bool:
+        if not self._compile.search(text):
+            return False
+        lowered = text.lower()
+        for match in self._word.finditer(lowered):
+            start, end = match.span()
+            if end - start > 3 or not (
+                _word_character(lowered, start - 1) or _word_character(lowered, end)
+            ):
+                return True  # ``bce`` and ``cce`` only as whole words (a leading ``\b`` is slow)
+        return False
+
+
+def _word_character(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and (text[index].isalnum() or text[index] == "_")
+
+
 @dataclass(frozen=True)
 class Loss:
     kind: str  # binary | categorical | sparse_categorical | other
@@ -115,11 +142,7 @@ class LossActivationMismatch(PythonRule):
     summary = (
         "The model's final activation and its loss disagree (e.g. softmax + binary crossentropy)"
     )
-    # A ``.compile`` call and a crossentropy loss or a softmax: every mismatch has both (and
-    # ``re.compile`` alone is everywhere).
-    trigger = re.compile(
-        r"(?is)^(?=.*\.\s*compile\b)(?=.*(?:crossentropy|softmax|\bbce\b|\bcce\b))"
-    )
+    trigger = _CompileAndCrossentropyOrSoftmax()
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
         reported: set[int] = set()
