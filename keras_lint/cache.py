@@ -70,22 +70,22 @@ def runtime_versions() -> list[str]:
     """What besides keras-lint's own code decides findings: the Python whose parser checks the
     syntax (its messages are KER001's) and the libraries that read the sources."""
     import dockerfile_parse
-    import libcst
     import yaml
 
     return [
         sys.implementation.name,
         sys.version,
-        getattr(getattr(libcst, "_version", None), "__version__", "?"),
+        _installed_as("libcst"),  # not imported: a run that parses nothing never loads it
         getattr(yaml, "__version__", "?"),
         getattr(dockerfile_parse, "__version__", "?"),
-        _installed_as("nbformat"),  # slow to import: found by its metadata folder instead
+        _installed_as("nbformat"),
     ]
 
 
 def _installed_as(package: str) -> str:
     """The name of ``package``'s metadata folder (``nbformat-5.11.1.dist-info``, or an
-    ``.egg-info``), or ``?``."""
+    ``.egg-info``), or ``?``: found without importing the package, which for libcst and
+    nbformat is slow."""
     spec = importlib.util.find_spec(package)
     if spec is None or spec.origin is None:
         return "?"
@@ -219,9 +219,7 @@ class ResultCache:
         if self._unreadable:
             count = len(self._unreadable)
             what = "entry" if count == 1 else "entries"
-            lines.append(
-                f"cache: ignored {count} unreadable {what} (first: {self._unreadable[0]})"
-            )
+            lines.append(f"cache: ignored {count} unreadable {what} (first: {self._unreadable[0]})")
         if self._unwritable is not None:
             lines.append(f"cache: {self._unwritable}; results were not cached")
         return lines

@@ -104,9 +104,7 @@ def _lint_parser() -> _Parser:
         "--config", metavar="PATH",
         help="read settings from this file (a pyproject.toml, or a TOML file of the keys)",
     )  # fmt: skip
-    parser.add_argument(
-        "--isolated", action="store_true", help="ignore every configuration file"
-    )
+    parser.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     parser.add_argument(
         "--exclude", type=_comma_list, action="extend", metavar="PATTERNS",
         help="folders and files to skip (.gitignore syntax), replacing the configured list",

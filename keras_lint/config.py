@@ -104,9 +104,7 @@ def settings_from_table(table: Mapping[str, Any], path: Path) -> Settings:
     """Validate one ``[tool.keras-lint]`` table (codes are checked later, against the rules)."""
     unknown = [key for key in table if key not in KEYS]
     if unknown:
-        raise ConfigError(
-            f"{_where(path)}: unknown key {unknown[0]!r} (known: {', '.join(KEYS)})"
-        )
+        raise ConfigError(f"{_where(path)}: unknown key {unknown[0]!r} (known: {', '.join(KEYS)})")
     values: dict[str, Any] = {}
     for key in ("select", "ignore", "exclude", "extend-exclude"):
         if key in table:

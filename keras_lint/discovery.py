@@ -29,11 +29,14 @@ class Discovered:
     unreadable: list[tuple[Path, str]] = field(default_factory=list)
 
 
-def _identity(path: Path) -> Path:
+def _identity(path: Path | os.DirEntry[str]) -> tuple[int, int] | str:
+    """What tells files (or folders) apart, links followed: the device and inode, one ``stat``
+    (cached in a ``DirEntry``) where resolving the path would ``lstat`` every component."""
     try:
-        return path.resolve()
-    except (OSError, RuntimeError):  # a symlink loop resolves to an error, not a path
-        return path.absolute()
+        found = path.stat()
+    except OSError:  # a symlink loop or a dangling link: only its own path names it
+        return os.path.abspath(path)
+    return found.st_dev, found.st_ino
 
 
 def _git_top(folder: Path) -> Path | None:
@@ -67,11 +70,11 @@ class _Walker:
         self.exclude = exclude
         self.respect_gitignore = respect_gitignore
         self.result = Discovered()
-        self.seen_files: set[Path] = set()
-        self.seen_dirs: set[Path] = set()
+        self.seen_files: set[tuple[int, int] | str] = set()
+        self.seen_dirs: set[tuple[int, int] | str] = set()
 
-    def add_file(self, path: Path) -> None:
-        identity = _identity(path)
+    def add_file(self, path: Path, entry: os.DirEntry[str] | None = None) -> None:
+        identity = _identity(entry or path)
         if identity not in self.seen_files:
             self.seen_files.add(identity)
             self.result.files.append(path)
@@ -111,7 +114,7 @@ class _Walker:
             if is_dir:
                 self.walk(path, gitignores, exclude)
             elif _linted_in_walk(path, entry.name):
-                self.add_file(path)
+                self.add_file(path, entry)
 
 
 def _linted_in_walk(path: Path, name: str) -> bool:

@@ -20,19 +20,16 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
-
-import libcst as cst
+from typing import TYPE_CHECKING, Any
 
 from keras_lint import __version__
-from keras_lint.analysis import ModuleFacts, ProjectIndex, build_module_facts
 from keras_lint.analysis.limits import (
     too_deep,
     too_deep_message,
     too_large_message,
     unsafe_for_libcst,
 )
-from keras_lint.analysis.project import content_digest
+from keras_lint.analysis.project import ProjectIndex, content_digest
 from keras_lint.cache import (
     CachedResult,
     EntryKey,
@@ -71,6 +68,11 @@ from keras_lint.suppression import (
     noqa_suppresses,
     unknown_noqa_codes,
 )
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from keras_lint.analysis.facts import ModuleFacts
 
 __all__ = [
     "LintResult",
@@ -168,6 +170,8 @@ def _one_line(text: str) -> str:
 
 
 def _libcst_parse(text: str) -> cst.Module | _SyntaxProblem:
+    import libcst as cst  # here: a run that parses nothing never loads it
+
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
@@ -203,7 +207,12 @@ def _compile_check(text: str, path: str, *, measure: bool = False) -> _SyntaxPro
         )
     except ValueError as error:
         return _SyntaxProblem(1, 1, f"cannot parse: {error}", too_deep=True)
-    nesting = too_deep(tree) if measure else None
+    return _too_deep_problem(tree) if measure else None
+
+
+def _too_deep_problem(tree: ast.AST) -> _SyntaxProblem | None:
+    """A CPython tree nested too deeply for libcst, as a problem; None when it is not."""
+    nesting = too_deep(tree)
     if nesting is not None:
         return _SyntaxProblem(nesting.line, 1, too_deep_message(nesting), too_deep=True)
     return None
@@ -326,6 +335,7 @@ class _Linter:
         project: ProjectFacts,
         *,
         named: bool = True,
+        syntax_tree: ast.Module | None = None,
     ) -> list[Finding]:
         try:
             if kind == "notebook":
@@ -335,7 +345,9 @@ class _Linter:
             elif kind == "compose" or kind == "kubernetes":
                 findings = self.lint_container_yaml(text, path, kind, named=named)
             else:
-                findings = self.lint_python(text.removeprefix("\ufeff"), path, project)
+                findings = self.lint_python(
+                    text.removeprefix("\ufeff"), path, project, syntax_tree=syntax_tree
+                )
         except Exception as error:  # a bug outside the rules: this file fails, the run goes on
             self.errors.append(_one_line(f"{path}: linting failed: {_describe(error)}"))
             return []
@@ -346,13 +358,20 @@ class _Linter:
             return findings
         return [finding for finding in findings if finding.code != PARSE_ERROR_CODE]
 
-    def lint_python(self, text: str, path: str, project: ProjectFacts) -> list[Finding]:
+    def lint_python(
+        self,
+        text: str,
+        path: str,
+        project: ProjectFacts,
+        *,
+        syntax_tree: ast.Module | None = None,
+    ) -> list[Finding]:
         problem = _nul_problem(text) or _size_problem(text)
         if problem is not None:
             return [parse_error(path, problem.line, problem.column, problem.message)]
         source = PythonSource(text)
         self.check_noqa_codes(source, path)
-        module = self.parse(source.text, path)
+        module = self.parse(source.text, path, syntax_tree=syntax_tree)
         if isinstance(module, _SyntaxProblem):
             return self.suppressed(
                 [parse_error(path, module.line, module.column, module.message)], source
@@ -444,7 +463,12 @@ class _Linter:
         return bool(self.triggered(text))
 
     def parse(
-        self, text: str, path: str, *, full: bool | None = None
+        self,
+        text: str,
+        path: str,
+        *,
+        full: bool | None = None,
+        syntax_tree: ast.Module | None = None,
     ) -> cst.Module | _SyntaxProblem | None:
         """The libcst module, a syntax problem, or None when no rule needs the tree.
 
@@ -453,10 +477,16 @@ class _Linter:
         the pathologically nested code on which libcst's native parser overflows its stack.
         Its tree is measured only when libcst is to parse the text next: a tree too deep for
         libcst (``analysis.limits``) is reported only when a rule needs it.
+
+        ``syntax_tree``: CPython's tree of ``text``, when the caller has parsed it already
+        (flake8 runs plugins only on text its own parse accepted); it is measured, not redone.
         """
         if full is None:
             full = self.needs_libcst(text)
-        problem = _compile_check(text, path, measure=full)
+        if syntax_tree is not None:
+            problem = _too_deep_problem(syntax_tree) if full else None
+        else:
+            problem = _compile_check(text, path, measure=full)
         if problem is None:
             if not full:
                 return None
@@ -465,7 +495,7 @@ class _Linter:
                 # CPython accepts indentation that mixes tabs and spaces which libcst's tokenizer
                 # rejects; the same code with tabs expanded as CPython reads them parses.
                 expanded = _libcst_parse(_expand_indentation_tabs(text))
-                if isinstance(expanded, cst.Module):
+                if not isinstance(expanded, _SyntaxProblem):
                     return expanded
             return module
         if problem.too_deep or unsafe_for_libcst(text):
@@ -489,6 +519,8 @@ class _Linter:
             return []
         if callable(project):
             project = project()
+        from keras_lint.analysis.facts import build_module_facts  # brings libcst
+
         try:
             facts = build_module_facts(module, path, project)
         except Exception as error:
@@ -608,16 +640,21 @@ def lint_text(
     rules: Sequence[type[Rule]] | None = None,
     prefilter: bool = True,
     apply_noqa: bool = True,
+    syntax_tree: ast.Module | None = None,
 ) -> LintResult:
     """Lint one source given as text: its findings and the internal errors met on the way.
 
     ``kind`` defaults to the kind ``path`` names (Python, notebook, Dockerfile); ``project``
     may be a function that returns the project facts, called only if a rule runs.
     ``apply_noqa=False`` keeps the findings a ``# noqa`` comment would silence, for a caller
-    that applies its own noqa rules (flake8). Raises UsageError for unknown codes.
+    that applies its own noqa rules (flake8). ``syntax_tree`` is CPython's tree of a Python
+    ``text`` when the caller has one (flake8): the syntax is then not checked again.
+    Raises UsageError for unknown codes.
     """
     linter = _Linter(rules, select, ignore, prefilter, apply_noqa)
-    findings = linter.lint_text(text, path, kind or _kind_of(path), project)
+    findings = linter.lint_text(
+        text, path, kind or _kind_of(path), project, syntax_tree=syntax_tree
+    )
     return LintResult(
         findings=sorted(findings, key=Finding.sort_key), files_checked=1, errors=linter.errors
     )
@@ -745,9 +782,7 @@ class ProjectOfNamedFiles:
     beside such a file count as they do when its whole project is linted.
     """
 
-    def __init__(
-        self, named: Sequence[Path], files: Sequence[Path], exclude: PathPatterns
-    ) -> None:
+    def __init__(self, named: Sequence[Path], files: Sequence[Path], exclude: PathPatterns) -> None:
         self.named = list(named)
         self.files = list(files)
         self.exclude = exclude

@@ -74,8 +74,10 @@ class KerasLintPlugin:
     version = __version__
 
     def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str = "stdin") -> None:
-        # ``tree`` is only asked for so that flake8 runs this as a tree plugin (after its own
-        # parse succeeded); keras-lint parses ``lines`` with libcst and never touches it.
+        # flake8 runs a tree plugin only after its own parse succeeded: ``tree`` is CPython's
+        # tree of ``lines``, so the engine need not check the syntax again. It only measures
+        # the tree's depth before libcst parses the text; nothing reads the tree otherwise.
+        self._tree = tree if isinstance(tree, ast.Module) else None
         self._lines = lines
         self._filename = filename
 
@@ -94,6 +96,7 @@ class KerasLintPlugin:
             kind="python",  # whatever the name says, flake8 checks it as Python
             project=lambda: _project_for(path),  # only files some rule runs on need it
             apply_noqa=False,  # flake8 applies noqa itself
+            syntax_tree=self._tree,
         )
 
     def run(self) -> Iterator[tuple[int, int, str, type[KerasLintPlugin]]]:

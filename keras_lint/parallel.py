@@ -156,7 +156,13 @@ class _Pool(Generic[Item, Result]):
     def submit(
         self, work: Callable[[Item], Result], items: list[Item]
     ) -> Future[list[Result | Failed]]:
-        future = self.executor.submit(_run_chunk, work, items)
+        try:
+            future = self.executor.submit(_run_chunk, work, items)
+        except BrokenProcessPool as error:
+            # a worker died since the last submit: these items are lost like the running ones
+            future = Future()
+            future.set_exception(error)
+            return future
         # the executor forgets its processes once broken: keep them to read their exit status
         self.processes.update(getattr(self.executor, "_processes", None) or {})
         return future
@@ -164,6 +170,11 @@ class _Pool(Generic[Item, Result]):
     def exit_reason(self) -> str:
         """Why the pool broke, as far as the dead worker's exit status tells."""
         codes = []
+        # The executor's own thread reaps the dead worker: until it is done, a join here can
+        # lose that race and find no exit status at all.
+        manager = getattr(self.executor, "_executor_manager_thread", None)
+        if manager is not None:
+            manager.join(timeout=5)
         for process in self.processes.values():
             process.join(timeout=5)
             if process.exitcode not in (None, 0):

@@ -18,8 +18,12 @@ from keras_lint.finding import Finding
 
 def _relative(path: Path, base: Path) -> str | None:
     """``path`` relative to ``base`` in POSIX form, or None when it lies outside ``base``."""
+    absolute = os.path.abspath(path)
+    base_text = str(base)
+    if os.sep == "/" and absolute.startswith(base_text) and absolute[len(base_text) :][:1] == "/":
+        return absolute[len(base_text) + 1 :]  # the common case, asked for every file walked
     try:
-        relative = os.path.relpath(os.path.abspath(path), base)
+        relative = os.path.relpath(absolute, base)
     except ValueError:  # another drive on Windows
         return None
     if relative == ".." or relative.startswith(".." + os.sep):

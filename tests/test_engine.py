@@ -377,7 +377,7 @@ def test_lint_paths_passes_one_project_with_dockerfile_env(
         seen.append((Path(path).name, project))
         return ModuleFacts(path=path, module=module)
 
-    monkeypatch.setattr("keras_lint.engine.build_module_facts", spy)
+    monkeypatch.setattr("keras_lint.analysis.facts.build_module_facts", spy)
     (tmp_path / "Dockerfile").write_text("FROM python:3.11\nENV TF_FORCE_GPU_ALLOW_GROWTH=true\n")
     (tmp_path / "a.py").write_text("boom()\n")
     (tmp_path / "b.py").write_text("boom()\n")
@@ -480,7 +480,7 @@ def test_project_index_is_the_project_lint_paths_gives_its_files(
         seen.append(project)
         return ModuleFacts(path=path, module=module)
 
-    monkeypatch.setattr("keras_lint.engine.build_module_facts", spy)
+    monkeypatch.setattr("keras_lint.analysis.facts.build_module_facts", spy)
     (tmp_path / "svc").mkdir()
     (tmp_path / "svc" / "Dockerfile").write_text("FROM python:3.11\nENV A=1 B=2\n")
     (tmp_path / "svc" / "a.py").write_text("boom()\n")

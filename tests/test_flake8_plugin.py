@@ -524,9 +524,9 @@ def _fresh_projects() -> None:
     clear_project_cache()
 
 
-def test_plugin_columns_are_zero_based_and_the_tree_is_not_used(tmp_path: Path) -> None:
+def test_plugin_columns_are_zero_based(tmp_path: Path) -> None:
     source = OPTIONS["b.py"]
-    # the tree flake8 passes is never looked at: any object will do
+    # a tree that is not CPython's (not an ast.Module) is not used: the syntax is checked again
     results = plugin_results(source, tmp_path / "b.py", tree=object())
     (expected,) = engine.lint_source(textwrap.dedent(source), str(tmp_path / "b.py"))
     assert results == [(4, expected.column - 1, f"KER201 {expected.message}")]
@@ -540,6 +540,33 @@ def test_plugin_leaves_the_ast_alone(tmp_path: Path) -> None:
     plugin = KerasLintPlugin(tree, text.splitlines(keepends=True), str(tmp_path / "a.py"))
     assert len(list(plugin.run())) == 3
     assert ast.dump(tree, include_attributes=True) == before
+
+
+def test_flake8s_tree_spares_the_syntax_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # flake8 parsed the text already: CPython's parser is not run a second time, on any file
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the syntax was checked again")
+
+    texts = {name: textwrap.dedent(OPTIONS[name]) for name in ("a.py", "b.py")}
+    expected = {name: plugin_results(text, tmp_path / name) for name, text in texts.items()}
+    assert all(expected.values())
+    monkeypatch.setattr(engine, "_compile_check", never)
+    for name, text in texts.items():
+        assert plugin_results(text, tmp_path / name, tree=ast.parse(text)) == expected[name]
+    text = "import os\nprint(os.sep)\n"  # no rule's trigger: nothing at all is done
+    assert plugin_results(text, tmp_path / "c.py", tree=ast.parse(text)) == []
+
+
+def test_flake8s_tree_is_measured_before_libcst_parses(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # a chain CPython parses but libcst's visitors could not follow: not analysed, a warning
+    text = "import keras\nx = " + " and ".join(["a"] * 400) + "\nmodel.fit(x)\n"
+    with caplog.at_level(logging.WARNING, logger="keras_lint.flake8_plugin"):
+        assert plugin_results(text, tmp_path / "deep.py", tree=ast.parse(text)) == []
+    assert "not analysed: too deeply nested to analyse" in caplog.text
 
 
 def test_plugin_keeps_findings_noqa_would_silence(tmp_path: Path) -> None:

@@ -32,9 +32,9 @@ from keras_lint.analysis.events import (
     ModuleScope,
     TrainingCall,
 )
-from keras_lint.analysis.names import dotted_name, import_from_module, keras_leaf, normalize
+from keras_lint.analysis.names import keras_leaf, normalize
 from keras_lint.analysis.state import State, merge_models
-from keras_lint.analysis.syntax import calls_in, child_nodes
+from keras_lint.analysis.syntax import calls_in, child_nodes, dotted_name, import_from_module
 from keras_lint.analysis.values import (
     UNKNOWN,
     CallSite,

@@ -19,8 +19,10 @@ import io
 import tokenize
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
 
 #: Python program text (a file, or a notebook's code cells) longer than this is not analysed
 MAX_PROGRAM_CHARS = 2_000_000
@@ -159,7 +161,9 @@ def parse_helper_module(text: str) -> cst.Module | None:
         return None
     if not isinstance(tree, ast.Module) and unsafe_for_libcst(text):
         return None
+    import libcst  # here: a run that parses nothing never loads it
+
     try:
-        return cst.parse_module(text)
+        return libcst.parse_module(text)
     except Exception:  # noqa: BLE001 - what libcst cannot parse is simply unknown
         return None

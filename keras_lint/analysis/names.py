@@ -8,8 +8,6 @@ and public re-exports are the same thing.
 
 from __future__ import annotations
 
-import libcst as cst
-
 # Longest prefixes first: each maps a Keras namespace spelling to the canonical ``keras``.
 _KERAS_PREFIXES = (
     "tensorflow.python.keras",
@@ -48,22 +46,3 @@ def leaf_in(name: str | None, package: str) -> str | None:
     if name is None or not (name == package or name.startswith(package + ".")):
         return None
     return name.rsplit(".", 1)[-1]
-
-
-def dotted_name(node: cst.BaseExpression) -> str | None:
-    """``a.b.c`` for a chain of Names and Attributes, else None."""
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-        return ".".join(reversed(parts))
-    return None
-
-
-def import_from_module(node: cst.ImportFrom) -> tuple[int, str]:
-    """(relative level, module) of ``from ..a.b import x`` -> (2, "a.b")."""
-    level = len(node.relative)
-    module = dotted_name(node.module) if node.module is not None else ""
-    return level, module or ""

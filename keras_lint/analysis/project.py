@@ -19,13 +19,14 @@ import re
 from collections.abc import Callable, Iterable
 from collections.abc import Mapping as MappingABC
 from pathlib import Path
-from typing import Any
-
-import libcst as cst
+from typing import TYPE_CHECKING, Any
 
 from keras_lint.analysis.limits import parse_helper_module
 from keras_lint.sources.python import decode_python
 from keras_lint.sources.regular_file import read_regular_file
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 #: text that enables GPU memory growth somewhere (used for library modules, see KER301)
 _GROWTH_TEXT = re.compile(

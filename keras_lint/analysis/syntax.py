@@ -53,3 +53,22 @@ def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 def calls_in(node: cst.CSTNode) -> Iterator[cst.Call]:
     return (n for n in walk(node) if type(n) is cst.Call)
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a chain of Names and Attributes, else None."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def import_from_module(node: cst.ImportFrom) -> tuple[int, str]:
+    """(relative level, module) of ``from ..a.b import x`` -> (2, "a.b")."""
+    level = len(node.relative)
+    module = dotted_name(node.module) if node.module is not None else ""
+    return level, module or ""

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
-import libcst as cst
-
 if TYPE_CHECKING:
+    import libcst as cst
+
     from keras_lint.analysis.facts import ModuleFacts
     from keras_lint.sources.container_yaml import ContainerYamlFacts
     from keras_lint.sources.dockerfile import DockerfileFacts

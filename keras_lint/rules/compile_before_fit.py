@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from keras_lint.analysis import ModuleFacts
 from keras_lint.analysis.values import Tri
 from keras_lint.rules.base import PythonRule, Report
+
+if TYPE_CHECKING:
+    from keras_lint.analysis import ModuleFacts
 
 
 class CompileBeforeFit(PythonRule):

@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-import libcst as cst
-
-from keras_lint.analysis import ModuleFacts
 from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.values import CallSite, Const, Value
 from keras_lint.rules.base import PythonRule, Report
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from keras_lint.analysis import ModuleFacts
 
 #: position of ``restore_best_weights`` in ``EarlyStopping(monitor, min_delta, patience, verbose,
 #: mode, baseline, restore_best_weights, ...)``

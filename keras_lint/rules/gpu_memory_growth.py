@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import libcst as cst
-
-from keras_lint.analysis import ModuleFacts, keras_api
+from keras_lint.analysis import keras_api
 from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.values import Const, Seq, Value
 from keras_lint.rules.base import PythonRule, Report
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from keras_lint.analysis import ModuleFacts
 
 #: calls that enable memory growth or cap the memory TensorFlow takes
 _GROWTH_CALLS = frozenset(

@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from keras_lint.analysis import ModuleFacts, keras_api
+from keras_lint.analysis import keras_api
 from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.values import Const, Instance, Mapping, ModelInfo, Ref, Seq, Tensor, Value
 from keras_lint.rules.base import PythonRule, Report
+
+if TYPE_CHECKING:
+    from keras_lint.analysis import ModuleFacts
 
 _CROSSENTROPY_KINDS = ("binary", "categorical", "sparse_categorical")
 _LOSS_STRINGS = {

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from keras_lint.analysis import ModuleFacts
 from keras_lint.rules.base import PythonRule, Report
+
+if TYPE_CHECKING:
+    from keras_lint.analysis import ModuleFacts
 
 
 class PreprocessingFitOnFullData(PythonRule):
