@@ -49,6 +49,10 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         help="folders to lint (default: this interpreter's site-packages)",
     )  # fmt: skip
     parser.add_argument("--prefilter", choices=["on", "off", "both"], default="both")
+    parser.add_argument(
+        "--command", choices=["on", "off"], default="on",
+        help="also run the keras-lint command over the folders (default: on)",
+    )  # fmt: skip
     parser.add_argument("--slowest", type=int, default=5, help="list this many slowest files")
     parser.add_argument(
         "--hang-seconds", type=float, default=300.0, help="a file taking longer is a hang"
@@ -235,6 +239,28 @@ def _disagreements(on: _Mode, off: _Mode) -> int:
     return len(differ)
 
 
+def _run_command(options: argparse.Namespace) -> int:
+    """The command as users run it (discovery, worker processes, the output), nothing cached:
+    it must exit 0 or 1 and say nothing on stderr but warnings. Returns the problems found."""
+    command = [sys.executable, "-m", "keras_lint", "--isolated", "--no-cache", "--format",
+               "json", *map(str, options.folders)]  # fmt: skip
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    try:
+        findings = len(json.loads(done.stdout))
+    except ValueError:
+        findings = -1
+    complaints = [
+        line for line in done.stderr.splitlines() if not line.startswith("keras-lint: warning:")
+    ]
+    print(f"\nthe command (keras-lint --isolated --no-cache, all cores): exit {done.returncode},"
+          f" {findings} findings, {seconds:.1f} s, {len(complaints)} lines on stderr")  # fmt: skip
+    for line in complaints[:20]:
+        print(f"  {line}")
+    return int(done.returncode not in (0, 1) or findings < 0) + len(complaints)
+
+
 def main(argv: list[str] | None = None) -> int:
     options = _arguments(list(sys.argv[1:] if argv is None else argv))
     if options.worker:
@@ -245,7 +271,10 @@ def main(argv: list[str] | None = None) -> int:
         modes = [_run_mode(name, options, current) for name in names]
     finally:
         current.unlink(missing_ok=True)
-    return _report(options, modes)
+    status = _report(options, modes)
+    if options.command == "on" and _run_command(options):
+        status = 1
+    return status
 
 
 if __name__ == "__main__":

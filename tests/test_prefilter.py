@@ -103,4 +103,8 @@ def test_ker201_trigger(text: str, expected: bool) -> None:
 @given(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join))
 def test_ker201_trigger_is_the_case_insensitive_pattern(text: str) -> None:
     trigger = rule_by_code("KER201").trigger  # type: ignore[union-attr]
-    assert bool(trigger.search(text)) == bool(_KER201_AS_ONE_PATTERN.search(text))  # type: ignore[union-attr]
+    found = bool(trigger.search(text))  # type: ignore[union-attr]
+    expected = bool(_KER201_AS_ONE_PATTERN.search(text))
+    # the same answer on ASCII; lowering other text may turn a neighbour of "bce" into a mark
+    # ("İ" becomes "i" and a combining dot), and a trigger may say yes more often, never less
+    assert found == expected if text.isascii() else found >= expected
