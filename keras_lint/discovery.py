@@ -190,10 +190,15 @@ def project_root(path: str | Path) -> Path:
     """The nearest folder at or above ``path``'s folder that holds a project marker.
 
     ``path`` names a file (it need not exist); the result is absolute and, like ``path``, not
-    resolved through symlinks. Without a marker anywhere above, it is the file's own folder.
+    resolved through symlinks. Without a marker anywhere above, it is the outermost package
+    the file is in (the last folder up a chain of ``__init__.py`` folders), so that a file of
+    an unpacked package is judged with its whole package; outside any package, its own folder.
     """
     folder = Path(os.path.abspath(path)).parent
     for candidate in (folder, *folder.parents):
         if any(os.path.exists(candidate / marker) for marker in PROJECT_MARKERS):
             return candidate
-    return folder
+    package = folder
+    while (package / "__init__.py").exists() and (package.parent / "__init__.py").exists():
+        package = package.parent
+    return package

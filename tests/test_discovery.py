@@ -224,6 +224,18 @@ def test_project_root_is_the_files_folder_without_a_marker(tmp_path: Path) -> No
     assert project_root(folder / "train.py") == folder
 
 
+def test_project_root_is_the_outermost_package_without_a_marker(tmp_path: Path) -> None:
+    # an unpacked package (a site-packages folder, a source archive) has no project marker
+    touch(tmp_path, "top/__init__.py", "top/sub/__init__.py", "top/sub/deep/__init__.py",
+          "top/sub/deep/train.py", "top/sub/loose/train.py", "top/script.py")  # fmt: skip
+    if any((parent / marker).exists() for parent in tmp_path.parents for marker in PROJECT_MARKERS):
+        pytest.skip("a folder above the temporary folder has a project marker")
+    assert project_root(tmp_path / "top/sub/deep/train.py") == tmp_path / "top"
+    assert project_root(tmp_path / "top/script.py") == tmp_path / "top"
+    # a folder without __init__.py breaks the chain: the file's folder, as outside a package
+    assert project_root(tmp_path / "top/sub/loose/train.py") == tmp_path / "top/sub/loose"
+
+
 def test_project_root_of_a_relative_name_is_absolute(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
