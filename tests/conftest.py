@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 from collections.abc import Iterator
@@ -108,6 +109,20 @@ import keras
 model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3, activation="softmax")])
 model.compile(optimizer="adam", loss="binary_crossentropy")  # noqa: KER999
 """
+
+
+def notebook_json(*sources: str) -> str:
+    """A notebook of code cells, each ``source`` one string (nbformat writes lists of lines)."""
+    return json.dumps(
+        {
+            "cells": [
+                {"cell_type": "code", "source": source, "metadata": {}, "outputs": [],
+                 "execution_count": None}
+                for source in sources
+            ],
+            "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+        }
+    )  # fmt: skip
 
 
 def write_notebook(path: Path, *sources: str) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import notebook_json
 from keras_lint.analysis import ModuleFacts
 from keras_lint.cli import main
 from keras_lint.rules import ALL_RULES
@@ -25,12 +26,6 @@ from keras_lint.rules.base import PythonRule, Report
 
 TRAINING = "import keras\nmodel = keras.Sequential([keras.layers.Dense(1)])\nmodel.fit(x, y)\n"
 UNCOMPILED = "KER101"
-
-
-def notebook_with_string_source(source: str) -> str:
-    cell = {"cell_type": "code", "source": source, "metadata": {}, "outputs": [],
-            "execution_count": None}  # fmt: skip
-    return json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
 
 
 def nested_defs(depth: int) -> str:
@@ -59,7 +54,7 @@ BAD_FILES: dict[str, bytes] = {
     "long_sum.py": b"x = " + b"a + " * 100_000 + b"a\n" + TRAINING.encode(),
     "long_and.py": b"x = " + b"a and " * 10_000 + b"a\n" + TRAINING.encode(),
     "nested_defs.py": nested_defs(150).encode(),
-    "string_source.ipynb": notebook_with_string_source(TRAINING).encode(),
+    "string_source.ipynb": notebook_json(TRAINING).encode(),
     "comments.Dockerfile": b"# only\n# comments\n",
     "self_arg.Dockerfile": b"ARG A=${A}\nFROM python:${A}\n",
     "x.py/inner.py": TRAINING.encode(),

@@ -11,6 +11,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
+from conftest import notebook_json
 from keras_lint.analysis import ModuleFacts, ProjectIndex
 from keras_lint.analysis.limits import MAX_PROGRAM_CHARS
 from keras_lint.engine import lint_paths, lint_source, lint_text, project_index, scan_project
@@ -199,22 +200,9 @@ def test_warnings_about_the_linted_code_are_not_shown() -> None:
     with warnings.catch_warnings(record=True) as shown:
         warnings.simplefilter("always")
         findings = lint_source(text, "a.py", rules=RULES)
-        notebook = lint_source(notebook_of(text), "a.ipynb", rules=RULES)
+        notebook = lint_source(notebook_json(text), "a.ipynb", rules=RULES)
     assert codes(findings) == codes(notebook) == ["KER901"]
     assert [str(warning.message) for warning in shown] == []
-
-
-def notebook_of(*cells: str) -> str:
-    return json.dumps(
-        {
-            "cells": [
-                {"cell_type": "code", "source": cell, "metadata": {}, "outputs": [],
-                 "execution_count": None}
-                for cell in cells
-            ],
-            "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
-        }
-    )  # fmt: skip
 
 
 # -- rules and positions ------------------------------------------------------------------
@@ -262,7 +250,7 @@ def test_a_crash_outside_the_rules_fails_that_file_only(
         raise KeyError("cells")
 
     monkeypatch.setattr("keras_lint.engine.read_code_cells", broken_reader)
-    (tmp_path / "a.ipynb").write_text(notebook_of("boom()"))
+    (tmp_path / "a.ipynb").write_text(notebook_json("boom()"))
     (tmp_path / "b.py").write_text("boom()\n")
     result = lint_paths([tmp_path], rules=RULES)
     assert [(Path(f.path).name, f.code) for f in result.findings] == [("b.py", "KER901")]

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from conftest import write_tree
+from conftest import notebook_json, write_tree
 from keras_lint.cli import main
 from keras_lint.engine import lint_paths
 
@@ -37,19 +37,6 @@ def side_effects(marker: Path) -> str:
         f"sys.exit(3)\n"
         f"raise SystemExit('{SENTINEL}')\n"
     )
-
-
-def notebook(*cells: str) -> str:
-    return json.dumps(
-        {
-            "cells": [
-                {"cell_type": "code", "source": cell, "metadata": {}, "outputs": [],
-                 "execution_count": None}
-                for cell in cells
-            ],
-            "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
-        }
-    )  # fmt: skip
 
 
 # the effects come last: the analysis reads code after ``sys.exit()`` as unreachable
@@ -94,7 +81,7 @@ def hostile_tree(tmp_path: Path) -> tuple[Path, Path]:
             "train.py": TRAIN.format(effects=effects("train"), package=package),
             f"{package}/__init__.py": effects("package"),
             f"{package}/helpers.py": HELPERS.format(effects=effects("helpers")),
-            "notebook.ipynb": notebook(
+            "notebook.ipynb": notebook_json(
                 TRAINING_CELL,
                 f"!{touch}",
                 f"%%bash\n{touch}\n",
