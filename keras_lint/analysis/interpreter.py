@@ -123,6 +123,9 @@ class Interpreter:
         #: loops whose body is being interpreted
         self._open_loops = 0
         self._loading: set[str] = set()
+        #: imported names being resolved now, by (module globals, name): a name that modules
+        #: import from each other (``from b import f`` in a, ``from a import f`` in b) is unknown
+        self._resolving: set[tuple[int, str]] = set()
         #: modules of the tree whose top-level events this interpreter has taken in
         self._replayed: set[str] = set()
         self._standalone = False
@@ -622,7 +625,14 @@ class Interpreter:
     def _resolved(self, env: dict[str, Value], name: str) -> Value:
         value = env[name]
         if isinstance(value, LazyImport):
-            value = self._import_member(value.module, value.name, value.importer)
+            key = (id(env), name)
+            if key in self._resolving:
+                return UNKNOWN
+            self._resolving.add(key)
+            try:
+                value = self._import_member(value.module, value.name, value.importer)
+            finally:
+                self._resolving.discard(key)
             env[name] = value
         return value
 
