@@ -37,8 +37,10 @@ from typing import Any, Generic, TypeVar
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-#: chunks per worker: enough for the heavy first chunks to be balanced by the light last ones
-CHUNKS_PER_WORKER = 8
+#: each chunk takes 1 / (GUIDED_SHARE * workers) of the work not yet cut
+GUIDED_SHARE = 2
+#: no chunk is lighter than 1 / (MIN_CHUNKS_PER_WORKER * workers) of the whole
+MIN_CHUNKS_PER_WORKER = 32
 #: the largest chunk: a lost chunk (a crash) is at most this many items to run again
 MAX_CHUNK = 64
 
@@ -72,21 +74,27 @@ def start_method() -> str:
 def chunks(
     order: Sequence[int], workers: int, weights: Sequence[int] | None = None
 ) -> list[list[int]]:
-    """``order`` cut into consecutive chunks of about equal weight (size), about
-    ``CHUNKS_PER_WORKER`` per worker and at most ``MAX_CHUNK`` items each."""
+    """``order`` cut into consecutive chunks that shrink as the work left does ("guided"
+    scheduling): each takes about ``1 / (GUIDED_SHARE * workers)`` of the weight (size) not yet
+    cut, so the first chunks are large (little overhead) and the last ones small (the workers
+    finish together). No chunk is lighter than ``1 / (MIN_CHUNKS_PER_WORKER * workers)`` of
+    the whole or longer than ``MAX_CHUNK`` items."""
     if weights is None:
         weights = [1] * (max(order, default=-1) + 1)
-    total = sum(max(1, weights[index]) for index in order)
-    target = total / (workers * CHUNKS_PER_WORKER)
+    left = sum(max(1, weights[index]) for index in order)
+    smallest = left / (workers * MIN_CHUNKS_PER_WORKER)
     pieces: list[list[int]] = []
     piece: list[int] = []
     load = 0
+    target = max(left / (workers * GUIDED_SHARE), smallest)
     for index in order:
         piece.append(index)
         load += max(1, weights[index])
         if load >= target or len(piece) == MAX_CHUNK:
             pieces.append(piece)
+            left -= load
             piece, load = [], 0
+            target = max(left / (workers * GUIDED_SHARE), smallest)
     if piece:
         pieces.append(piece)
     return pieces

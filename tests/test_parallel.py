@@ -160,14 +160,23 @@ def test_work_goes_out_in_chunks_heaviest_first(monkeypatch: pytest.MonkeyPatch)
     assert weights == sorted(weights, reverse=True)
 
 
-def test_chunks_have_about_equal_weight_and_a_bounded_length() -> None:
+def test_chunks_shrink_with_the_work_left_and_have_a_bounded_length() -> None:
     assert chunks(list(range(4)), 2) == [[0], [1], [2], [3]]
     assert chunks([], 2) == []
     # a heavy item alone, the light ones together
-    assert chunks(list(range(10)), 1, weights=[100] + [1] * 9) == [[0], list(range(1, 10))]
+    assert chunks(list(range(10)), 1, weights=[100] + [1] * 9) == [
+        [0],
+        [1, 2, 3, 4, 5],
+        [6, 7, 8, 9],
+    ]
     pieces = chunks(list(range(10_000)), 2)
     assert max(len(piece) for piece in pieces) == parallel.MAX_CHUNK
     assert [item for piece in pieces for item in piece] == list(range(10_000))
+    # guided: each chunk a share of the work left, down to a floor, so the last ones are short
+    pieces = chunks(list(range(2_000)), 2, weights=[10] * 2_000)
+    sizes = [len(piece) for piece in pieces]
+    assert sizes == sorted(sizes, reverse=True)[: len(sizes) - 1] + sizes[-1:]
+    assert sizes[0] == parallel.MAX_CHUNK and min(sizes[:-1]) == 32  # 1/64 of 2,000, rounded up
 
 
 @pytest.mark.parametrize("method", ["forkserver", "spawn"])
