@@ -50,23 +50,49 @@ print(json.dumps({"files": files, "errors": errors}))
 """
 
 # Counts calls of ``libcst.parse_module``: one line appended to a file per call. As a
-# ``sitecustomize`` module on PYTHONPATH it patches libcst before keras_lint is imported, in the
-# keras-lint process and in every worker process it starts (forked or spawned).
+# ``sitecustomize`` module on PYTHONPATH it patches libcst when (and only if) it is imported, in
+# the keras-lint process and in every worker process it starts (forked or spawned). Importing
+# libcst here instead would add its import time to every run, a warm run above all, which
+# keras-lint itself never imports libcst in.
 PARSE_COUNTER = """\
 import os
+import sys
 
 _log = os.environ.get("KERAS_LINT_BENCH_PARSE_LOG")
-if _log:
-    import libcst
 
-    _parse_module = libcst.parse_module
 
-    def _counted_parse_module(*args, **kwargs):
+def _count_calls(module):
+    parse_module = module.parse_module
+
+    def counted_parse_module(*args, **kwargs):
         with open(_log, "a") as f:
             f.write("1\\n")
-        return _parse_module(*args, **kwargs)
+        return parse_module(*args, **kwargs)
 
-    libcst.parse_module = _counted_parse_module
+    module.parse_module = counted_parse_module
+
+
+class _PatchLibcstWhenImported:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name != "libcst":
+            return None
+        from importlib.machinery import PathFinder
+
+        spec = PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            exec_module = spec.loader.exec_module
+
+            def exec_and_patch(module):
+                exec_module(module)
+                _count_calls(module)
+
+            spec.loader.exec_module = exec_and_patch
+        return spec
+
+
+if _log:
+    sys.meta_path.insert(0, _PatchLibcstWhenImported)
 """
 
 

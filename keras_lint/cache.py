@@ -190,7 +190,8 @@ class ResultCache:
 
     def _entry_path(self, key: EntryKey) -> Path:
         name = key.name()
-        return self.folder / SCHEMA / name[:2] / f"{name[2:]}.json"
+        # one Path made from a string, not three joins: this runs for every file of every run
+        return Path(f"{self.folder}{os.sep}{SCHEMA}{os.sep}{name[:2]}{os.sep}{name[2:]}.json")
 
     def _make_folders(self, shard: Path) -> None:
         """The cache folder (tagged and self-ignoring) and the entry's folders in it, each a real

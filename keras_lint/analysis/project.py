@@ -58,13 +58,14 @@ class ProjectIndex:
         # every dotted suffix of a file's path is a name it may be imported by
         self._by_name: dict[str, list[Path]] = {}
         #: the module a folder or file stem is (for relative imports): its longest dotted name
-        self._by_stem: dict[Path, str] = {}
+        self._by_stem: dict[str, str] = {}
         for path in self.files:
-            stem = _absolute(path).with_suffix("")
-            parts = list(stem.parts)
+            # string operations, not pathlib: this runs for every file of the tree on every run
+            stem = os.path.splitext(os.path.abspath(path))[0]
+            parts = stem.split(os.sep)
             if parts and parts[-1] == "__init__":
                 parts = parts[:-1]
-                stem = stem.parent
+                stem = os.path.dirname(stem)
             name = None
             for start in reversed(range(len(parts))):
                 if not parts[start].isidentifier():
@@ -177,7 +178,7 @@ class ProjectIndex:
         base = _absolute(importer).parent
         for _ in range(level - 1):
             base = base.parent
-        return self._by_stem.get(base / module.replace(".", "/") if module else base)
+        return self._by_stem.get(str(base / module.replace(".", "/") if module else base))
 
     def _container_env(self, path: str) -> dict[str, str]:
         merged: dict[str, str] = {}

@@ -17,7 +17,6 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -193,6 +192,8 @@ def _result(finding: Finding, rule_index: int, spans: StoredSpans, cwd: str) -> 
 
 def _information_uri() -> str | None:
     """The project's home page as the installed package's metadata declares it, if it does."""
+    from importlib import metadata  # slow to import, and only SARIF output needs it
+
     try:
         declared = metadata.metadata("keras-lint")
     except metadata.PackageNotFoundError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import PurePath
 from typing import Literal
 
@@ -16,7 +17,8 @@ SourceKind = Literal["python", "notebook", "dockerfile", "compose", "kubernetes"
 
 def source_kind(path: str | PurePath) -> SourceKind | None:
     """The kind of source a file name says it is; None for files keras-lint does not look for."""
-    name = PurePath(path).name
+    # the last component of a string without PurePath: asked for every file of every run
+    name = os.path.basename(path) if isinstance(path, str) else path.name
     if name.endswith(".py"):
         return "python"
     if name.endswith(".ipynb"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.message
+import importlib.metadata
 import json
 import re
 from pathlib import Path
@@ -23,7 +24,6 @@ from keras_lint.engine import lint_paths
 from keras_lint.finding import Finding
 from keras_lint.parse_error import PARSE_ERROR_CODE, PARSE_ERROR_SUMMARY
 from keras_lint.report import render_sarif
-from keras_lint.report import sarif as sarif_module
 from keras_lint.report.sarif import plain_text
 from keras_lint.rules import ALL_RULES, rule_by_code
 
@@ -293,8 +293,8 @@ def test_the_information_uri_is_the_declared_home_page(
 ) -> None:
     declared = email.message.Message()
     declared["Project-URL"] = "Source, https://example.org/keras-lint"
-    monkeypatch.setattr(sarif_module.metadata, "metadata", lambda name: declared)
+    monkeypatch.setattr(importlib.metadata, "metadata", lambda name: declared)
     driver = only_run(log_of([]))["tool"]["driver"]
     assert driver["informationUri"] == "https://example.org/keras-lint"
-    monkeypatch.setattr(sarif_module.metadata, "metadata", lambda name: email.message.Message())
+    monkeypatch.setattr(importlib.metadata, "metadata", lambda name: email.message.Message())
     assert "informationUri" not in only_run(log_of([]))["tool"]["driver"]
