@@ -178,13 +178,8 @@ class _Pool(Generic[Item, Result]):
     def exit_reason(self) -> str:
         """Why the pool broke, as far as the dead worker's exit status tells."""
         codes = []
-        # The executor's own thread reaps the dead worker: until it is done, a join here can
-        # lose that race and find no exit status at all.
-        manager = getattr(self.executor, "_executor_manager_thread", None)
-        if manager is not None:
-            manager.join(timeout=5)
+        self._join(getattr(self.executor, "_executor_manager_thread", None))
         for process in self.processes.values():
-            process.join(timeout=5)
             if process.exitcode not in (None, 0):
                 codes.append(process.exitcode)
         return _exit_reason(codes[0] if codes else None)
@@ -194,12 +189,20 @@ class _Pool(Generic[Item, Result]):
 
     def terminate(self) -> None:
         """Stop at once: cancel what waits, kill what runs (Ctrl-C in the parent)."""
-        processes = list(self.processes.values())
+        manager = getattr(self.executor, "_executor_manager_thread", None)  # gone after shutdown
         self.executor.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
+        for process in self.processes.values():
             if process.is_alive():
                 process.terminate()
-        for process in processes:
+        self._join(manager)
+
+    def _join(self, manager: threading.Thread | None) -> None:
+        """Wait for the workers to end and be reaped. The executor's own thread reaps them too:
+        until it is done, a join here can lose that race, find no exit status and take a dead
+        worker for a live one."""
+        if manager is not None:
+            manager.join(timeout=5)
+        for process in self.processes.values():
             process.join(timeout=5)
 
 
