@@ -27,7 +27,7 @@ import hashlib
 import importlib.util
 import json
 import os
-import secrets
+import re
 import stat
 import sys
 from collections.abc import Iterable
@@ -68,30 +68,42 @@ def code_digest() -> str:
 
 def runtime_versions() -> list[str]:
     """What besides keras-lint's own code decides findings: the Python whose parser checks the
-    syntax (its messages are KER001's) and the libraries that read the sources."""
-    import dockerfile_parse
-    import yaml
-
+    syntax (its messages are KER001's) and the libraries that read the sources, by the names of
+    their installed metadata (importing them to ask would cost a run that reads no such file)."""
     return [
         sys.implementation.name,
         sys.version,
-        _installed_as("libcst"),  # not imported: a run that parses nothing never loads it
-        getattr(yaml, "__version__", "?"),
-        getattr(dockerfile_parse, "__version__", "?"),
-        _installed_as("nbformat"),
+        _installed_as("libcst", "libcst"),
+        _installed_as("yaml", "PyYAML"),
+        _installed_as("dockerfile_parse", "dockerfile-parse"),
+        _installed_as("nbformat", "nbformat"),
     ]
 
 
-def _installed_as(package: str) -> str:
-    """The name of ``package``'s metadata folder (``nbformat-5.11.1.dist-info``, or an
-    ``.egg-info``), or ``?``: found without importing the package, which for libcst and
-    nbformat is slow."""
-    spec = importlib.util.find_spec(package)
+def _installed_as(module: str, distribution: str) -> str:
+    """The name of the metadata folder (``pyyaml-6.0.3.dist-info``, or an ``.egg-info``) of the
+    ``distribution`` installed beside ``module``, found without importing it; or ``?``."""
+    spec = importlib.util.find_spec(module)
     if spec is None or spec.origin is None:
         return "?"
     folder = Path(spec.origin).parent.parent
-    found = sorted(folder.glob(f"{package}-*.dist-info")) or sorted(folder.glob(f"{package}-*info"))
-    return found[0].name if found else "?"
+    wanted = _normalized(distribution)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return "?"
+    # ``{name}-{version}.dist-info``: the name is all before the first ``-``
+    found = sorted(
+        name
+        for name in names
+        if name.endswith("info") and _normalized(name.partition("-")[0]) == wanted
+    )
+    return found[0] if found else "?"
+
+
+def _normalized(name: str) -> str:
+    """A distribution name as installers spell its folder (PEP 503: case and ``-_.`` folded)."""
+    return re.sub(r"[-_.]+", "_", name.lower())
 
 
 def fingerprint(parts: Iterable[Any]) -> str:
@@ -233,7 +245,7 @@ def _reason(error: OSError) -> str:
 def _write_atomically(target: Path, data: bytes) -> None:
     """Write ``data`` to a new file beside ``target``, then rename it over ``target``: readers see
     the old entry or the new one, and a symbolic link at ``target`` is replaced, not followed."""
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
+    temporary = target.with_name(f".{target.name}.{os.urandom(8).hex()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_FOLLOW
     fd = os.open(temporary, flags, 0o644)
     try:

@@ -18,7 +18,7 @@ from keras_lint.config import DEFAULT_EXCLUDE
 from keras_lint.patterns import PathPatterns, read_gitignore
 from keras_lint.selection import UsageError
 from keras_lint.sources import source_kind
-from keras_lint.sources.container_yaml import looks_like_manifest
+from keras_lint.sources.kinds import looks_like_manifest
 from keras_lint.sources.regular_file import check_regular_file
 
 

@@ -48,13 +48,6 @@ from keras_lint.rules import ALL_RULES
 from keras_lint.rules.base import ContainerYamlRule, DockerfileRule, PythonRule, Report, Rule
 from keras_lint.selection import UsageError, select_rules
 from keras_lint.sources import PythonSource, SourceDecodeError, SourceKind, source_kind
-from keras_lint.sources.container_yaml import (
-    ContainerYamlError,
-    ContainerYamlFacts,
-    ContainerYamlKind,
-    load_container_yaml,
-)
-from keras_lint.sources.dockerfile import DockerfileError, DockerfileFacts, load_dockerfile
 from keras_lint.sources.notebook import (
     NotebookError,
     cell_program,
@@ -73,6 +66,8 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from keras_lint.analysis.facts import ModuleFacts
+    from keras_lint.sources.container_yaml import ContainerYamlFacts, ContainerYamlKind
+    from keras_lint.sources.dockerfile import DockerfileFacts
 
 __all__ = [
     "LintResult",
@@ -424,6 +419,9 @@ class _Linter:
                 self.warnings.append(f"{where}: unknown code {code} in '# noqa'")
 
     def lint_dockerfile_text(self, text: str, path: str) -> list[Finding]:
+        # dockerfile-parse is imported only by a run that reads a Dockerfile
+        from keras_lint.sources.dockerfile import DockerfileError, load_dockerfile
+
         try:
             facts = load_dockerfile(path, text)
         except DockerfileError as error:
@@ -436,6 +434,9 @@ class _Linter:
         """A Compose file or Kubernetes manifests. Text that is not YAML is KER001, unless the
         file was not ``named`` but met in a folder walk: then only its look made it a candidate
         (a Helm template, say) and it is skipped."""
+        # PyYAML is imported only by a run that reads YAML
+        from keras_lint.sources.container_yaml import ContainerYamlError, load_container_yaml
+
         try:
             facts = load_container_yaml(path, text, kind)
         except ContainerYamlError as error:
@@ -751,6 +752,9 @@ def scan_project(files: Sequence[Path]) -> ProjectScan:
         if isinstance(text, Finding):
             problems.append(text)
             continue
+        # dockerfile-parse is imported only by a run that reads a Dockerfile
+        from keras_lint.sources.dockerfile import DockerfileError, load_dockerfile
+
         try:
             facts = load_dockerfile(str(path), text)
         except DockerfileError as error:

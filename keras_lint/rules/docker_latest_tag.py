@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator
+from typing import TYPE_CHECKING
 
 from keras_lint.rules.base import ContainerYamlRule, DockerfileRule, Report
-from keras_lint.sources.container_yaml import ContainerYamlFacts
-from keras_lint.sources.dockerfile import DockerfileFacts
+
+if TYPE_CHECKING:
+    from keras_lint.sources.container_yaml import ContainerYamlFacts
+    from keras_lint.sources.dockerfile import DockerfileFacts
 
 #: what an image reference can look like; anything else (a template placeholder, say) is not judged
 _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]*")

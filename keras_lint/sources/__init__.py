@@ -6,12 +6,11 @@ import os
 from pathlib import PurePath
 from typing import Literal
 
-from keras_lint.sources.container_yaml import is_compose_name, is_yaml_name
-from keras_lint.sources.dockerfile import is_dockerfile_name
+from keras_lint.sources.kinds import is_compose_name, is_dockerfile_name, is_yaml_name
 from keras_lint.sources.python import CellMap, PythonSource, SourceDecodeError, decode_python
 
 #: "kubernetes" is any other YAML file: read as Kubernetes manifests when named explicitly, and
-#: in a folder walk only when its text looks like one (``container_yaml.looks_like_manifest``)
+#: in a folder walk only when its text looks like one (``kinds.looks_like_manifest``)
 SourceKind = Literal["python", "notebook", "dockerfile", "compose", "kubernetes"]
 
 

@@ -28,14 +28,6 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 ContainerYamlKind = Literal["compose", "kubernetes"]
 
-#: the Compose specification's file names (``compose.yaml``, ``docker-compose.yml``) and their
-#: variants (``compose.override.yaml``, ``docker-compose.gpu.yml``, ``docker-compose-ci.yaml``)
-_COMPOSE_NAME = re.compile(r"(?:docker-)?compose(?:[.-][^/\\]*)?\.ya?ml", re.IGNORECASE)
-_YAML_SUFFIXES = (".yml", ".yaml")
-#: a Kubernetes manifest has both keys at the start of a line (of some document)
-_API_VERSION_LINE = re.compile(rb"^apiVersion[ \t]*:", re.MULTILINE)
-_KIND_LINE = re.compile(rb"^kind[ \t]*:", re.MULTILINE)
-
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers"})
@@ -50,22 +42,6 @@ _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: nested ``${A:-${B:-...}}`` deeper than this is treated as unknown rather than recursed into
 _MAX_NESTING = 16
-
-
-def is_compose_name(name: str) -> bool:
-    """Whether a file name (only its last component counts) names a Compose file."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return _COMPOSE_NAME.fullmatch(base) is not None
-
-
-def is_yaml_name(name: str) -> bool:
-    return name.lower().endswith(_YAML_SUFFIXES)
-
-
-def looks_like_manifest(data: bytes) -> bool:
-    """Whether a YAML file's bytes look like a Kubernetes manifest: a cheap test, no parse."""
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    return _API_VERSION_LINE.search(data) is not None and _KIND_LINE.search(data) is not None
 
 
 class ContainerYamlError(Exception):

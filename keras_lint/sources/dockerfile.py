@@ -14,7 +14,6 @@ touches the file system.
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -22,30 +21,12 @@ from dataclasses import dataclass, field
 from dockerfile_parse import DockerfileParser
 from dockerfile_parse.util import WordSplitter
 
-_EXACT_NAMES = frozenset({"Dockerfile", "Containerfile"})
-_PREFIXES = ("Dockerfile.", "Dockerfile-", "Containerfile.")
-_SUFFIXES = (".Dockerfile", ".dockerfile")
-#: per-Dockerfile ignore files (``Dockerfile.dockerignore``) share the prefix, are no Dockerfiles
-_NOT_DOCKERFILE_SUFFIXES = (".dockerignore",)
-
 #: BuildKit reads heredocs only in these instructions
 _HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
 _HEREDOC = re.compile(r"(?<!<)<<(?!<)(-?)\s*([\"']?)([^\s\"'<>|;&()]+)\2")
 _NAME_CHARS = re.compile(r"[A-Za-z0-9_]+")
 #: nested ``${A:-${B:-...}}`` deeper than this is treated as unknown rather than recursed into
 _MAX_NESTING = 16
-
-
-def is_dockerfile_name(name: str) -> bool:
-    """Whether a file name (only its last component counts) names a Dockerfile."""
-    base = os.path.basename(name.replace("\\", "/"))
-    if base in _EXACT_NAMES:
-        return True
-    if base.endswith(_NOT_DOCKERFILE_SUFFIXES):
-        return False
-    if any(base.startswith(prefix) and len(base) > len(prefix) for prefix in _PREFIXES):
-        return True
-    return any(base.endswith(suffix) and len(base) > len(suffix) for suffix in _SUFFIXES)
 
 
 class DockerfileError(Exception):

@@ -13,10 +13,9 @@ from keras_lint.sources import source_kind
 from keras_lint.sources.container_yaml import (
     ContainerYamlError,
     ContainerYamlFacts,
-    is_compose_name,
     load_container_yaml,
-    looks_like_manifest,
 )
+from keras_lint.sources.kinds import is_compose_name, looks_like_manifest
 
 
 def compose(text: str) -> ContainerYamlFacts:

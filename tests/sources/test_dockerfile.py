@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from keras_lint.sources.dockerfile import (
     DockerfileError,
     DockerfileFacts,
-    is_dockerfile_name,
     load_dockerfile,
 )
+from keras_lint.sources.kinds import is_dockerfile_name
 
 
 def load(text: str) -> DockerfileFacts:
