@@ -205,15 +205,18 @@ def test_metrics_for_another_program_are_an_error(tmp_path: Path) -> None:
     assert "fixture 'good' (expected 'bad')" in (result.problem or "")
 
 
+#: a program that takes half a second and reports its seed: parallel runs overlap in time
+HALF_A_SECOND_PER_SEED = """\
+    import json, os, time
+    time.sleep(0.5)
+    seed = int(os.environ["KERAS_LINT_SEED"])
+    metrics = {"rule": "KER601", "fixture": "bad", "seed": seed}
+    print("KERAS_LINT_METRICS " + json.dumps(metrics))
+"""
+
+
 def test_run_all_runs_everything_in_parallel_and_reports_progress(tmp_path: Path) -> None:
-    body = """\
-        import json, os, time
-        time.sleep(0.5)
-        seed = int(os.environ["KERAS_LINT_SEED"])
-        metrics = {"rule": "KER601", "fixture": "bad", "seed": seed}
-        print("KERAS_LINT_METRICS " + json.dumps(metrics))
-    """
-    path = program(tmp_path, body)
+    path = program(tmp_path, HALF_A_SECOND_PER_SEED)
     requests = [RunRequest("KER601", path, seed) for seed in range(4)]
     events: list[tuple[str, int]] = []
     settings = RunSettings(python=sys.executable, device="cpu", jobs=4)
@@ -326,14 +329,7 @@ def test_a_preloader_that_cannot_start_falls_back_to_fresh_interpreters(tmp_path
 
 
 def test_a_preloaded_interpreter_runs_jobs_in_parallel(tmp_path: Path) -> None:
-    body = """\
-        import json, os, time
-        time.sleep(0.5)
-        seed = int(os.environ["KERAS_LINT_SEED"])
-        metrics = {"rule": "KER601", "fixture": "bad", "seed": seed}
-        print("KERAS_LINT_METRICS " + json.dumps(metrics))
-    """
-    path = program(tmp_path, body)
+    path = program(tmp_path, HALF_A_SECOND_PER_SEED)
     settings = RunSettings(
         python=sys.executable, device="cpu", jobs=4, preload=True, preload_modules=("json",)
     )
