@@ -22,6 +22,13 @@ LOAD_MODEL = frozenset({"load_model"})
 UNCOMPILED_FACTORIES = frozenset({"model_from_json", "model_from_yaml", "model_from_config"})
 CLONE_MODEL = "clone_model"
 
+#: scikit-learn wrappers that train a Keras model in their ``fit``
+KERAS_SKLEARN_WRAPPERS = frozenset({"KerasClassifier", "KerasRegressor"})
+#: scikit-learn functions that call their estimator's ``fit``
+CROSS_VALIDATION = frozenset(
+    {"cross_val_score", "cross_validate", "cross_val_predict", "learning_curve"}
+)
+
 #: layers whose ``activation`` argument defaults to linear
 LINEAR_DEFAULT_LAYERS = frozenset(
     {

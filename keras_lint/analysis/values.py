@@ -102,6 +102,32 @@ class CallSite:
         return None
 
 
+@dataclass
+class Arguments:
+    """The arguments of one call: ``*`` of a known sequence and ``**`` of a known mapping are
+    spread in place; any other ``*``/``**`` argument only sets its flag (its items are unknown)."""
+
+    positional: list[Value] = field(default_factory=list)
+    keywords: dict[str, Value] = field(default_factory=dict)
+    #: a ``*`` argument whose items are unknown
+    star_args: bool = False
+    #: a ``**`` argument whose keys are unknown
+    star_kwargs: bool = False
+
+    def values(self) -> list[Value]:
+        """Every value given, positional then keyword."""
+        return [*self.positional, *self.keywords.values()]
+
+    def lined_up(self) -> Arguments:
+        """These arguments, or none when an unknown ``*``/``**`` hides which parameter gets what."""
+        return Arguments() if self.star_args or self.star_kwargs else self
+
+    def call_site(self, node: cst.Call, callee: str) -> CallSite:
+        return CallSite(
+            node, callee, self.positional, self.keywords, self.star_kwargs, self.star_args
+        )
+
+
 @dataclass(eq=False)
 class Instance(Value):
     """The result of calling an external class or factory (a layer, a loss, a callback...)."""

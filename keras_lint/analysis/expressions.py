@@ -1,0 +1,258 @@
+"""Expressions: names, literals, containers, attributes, subscripts, operators, comprehensions.
+
+Calls are evaluated in ``calls.py``; names imported from the linted tree are resolved on first
+read by ``module_loading.py``.
+"""
+
+from __future__ import annotations
+
+from typing import TypeGuard
+
+import libcst as cst
+
+from keras_lint.analysis.interpreter_base import BoundMethod, Frame, InterpreterBase
+from keras_lint.analysis.keras_calls import model_activation
+from keras_lint.analysis.names import normalize
+from keras_lint.analysis.state import State
+from keras_lint.analysis.syntax import child_nodes, dotted_name
+from keras_lint.analysis.values import (
+    UNKNOWN,
+    ClassValue,
+    Const,
+    Data,
+    Instance,
+    Mapping,
+    ModelValue,
+    ObjectValue,
+    Ref,
+    Seq,
+    Tensor,
+    Value,
+    join_values,
+)
+
+#: attributes of arrays and frames that describe them rather than hold their rows
+_METADATA_ATTRIBUTES = frozenset(
+    {"shape", "dtype", "dtypes", "ndim", "size", "columns", "index", "name", "names", "nbytes"}
+)
+
+
+class ExpressionsMixin(InterpreterBase):
+    """Evaluates expressions to abstract values."""
+
+    def _lookup(self, name: str, frame: Frame) -> Value:
+        env = frame.state.env
+        if name in env:
+            self._last_read[(frame.owner, name)] = self._statements
+            return self._resolved(env, name)
+        if not frame.is_module and name in frame.scope.globals:
+            self._last_read[(id(frame.scope), name)] = self._statements
+            return self._resolved(frame.scope.globals, name)
+        for star in frame.scope.star_imports:
+            if star.startswith(("keras", "tensorflow", "sklearn")):
+                return Ref(normalize(f"{star}.{name}"))
+        return UNKNOWN
+
+    def _eval(self, node: cst.BaseExpression | None, frame: Frame) -> Value:
+        if node is None:
+            return UNKNOWN
+        if isinstance(node, cst.Name):
+            if node.value in {"True", "False", "None"}:
+                return Const({"True": True, "False": False, "None": None}[node.value])
+            return self._lookup(node.value, frame)
+        if isinstance(node, cst.Attribute):
+            return self._eval_attribute(node, frame)
+        if isinstance(node, cst.Call):
+            return self._eval_call(node, frame)
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            try:
+                text = node.evaluated_value
+            except Exception:  # noqa: BLE001 - exotic literals are simply unknown
+                return UNKNOWN
+            return Const(text) if isinstance(text, str) else UNKNOWN
+        if isinstance(node, cst.Integer):
+            return Const(_literal(node.value, int))
+        if isinstance(node, cst.Float):
+            return Const(_literal(node.value, float))
+        if isinstance(node, (cst.List, cst.Tuple)):
+            items = []
+            for element in node.elements:
+                item = self._eval(element.value, frame)
+                if isinstance(element, cst.StarredElement):
+                    if isinstance(item, Seq):
+                        items.extend(item.items)
+                        continue
+                    return UNKNOWN
+                items.append(item)
+            return Seq(items)
+        if isinstance(node, cst.Dict):
+            return self._eval_dict(node, frame)
+        if isinstance(node, cst.Subscript):
+            return self._eval_subscript(node, frame)
+        if isinstance(node, cst.UnaryOperation):
+            operand = self._eval(node.expression, frame)
+            if isinstance(node.operator, cst.Not) and _is_plain_const(operand):
+                return Const(not operand.value)
+            if isinstance(node.operator, cst.Minus) and isinstance(operand, Const):
+                if isinstance(operand.value, (int, float)) and not isinstance(operand.value, bool):
+                    return Const(-operand.value)
+            return UNKNOWN
+        if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+            left = self._eval(node.left, frame)
+            right = self._eval(node.comparisons[0].comparator, frame)
+            operator = node.comparisons[0].operator
+            if _is_plain_const(left) and _is_plain_const(right):
+                equal = left.value == right.value
+                if isinstance(operator, (cst.Equal, cst.Is)):
+                    return Const(equal)
+                if isinstance(operator, (cst.NotEqual, cst.IsNot)):
+                    return Const(not equal)
+            return UNKNOWN
+        if isinstance(node, (cst.BinaryOperation, cst.BooleanOperation)):
+            # long chains (``[0]*44 + [18] + ...``) are evaluated in a loop, not recursively
+            operands: list[cst.BaseExpression] = []
+            current: cst.BaseExpression = node
+            while isinstance(current, (cst.BinaryOperation, cst.BooleanOperation)):
+                operands.append(current.right)
+                current = current.left
+            operands.append(current)
+            values = [self._eval(operand, frame) for operand in reversed(operands)]
+            if isinstance(node, cst.BooleanOperation):
+                return UNKNOWN
+            return self.data.combine(values) or UNKNOWN
+        if isinstance(node, cst.IfExp):
+            self._eval(node.test, frame)
+            return join_values(self._eval(node.body, frame), self._eval(node.orelse, frame))
+        if isinstance(node, cst.NamedExpr):
+            value = self._eval(node.value, frame)
+            self._assign(node.target, value, frame)
+            return value
+        if isinstance(node, (cst.Await, cst.Yield)):
+            if isinstance(node, cst.Yield):
+                frame.is_generator = True
+            inner = node.expression if isinstance(node, cst.Await) else node.value
+            if isinstance(inner, cst.BaseExpression):
+                return self._eval(inner, frame)
+            if isinstance(inner, cst.From):
+                self._eval(inner.item, frame)
+            return UNKNOWN
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            return self._eval_comprehension(node, frame)
+        if isinstance(node, cst.Lambda):
+            return UNKNOWN
+        # Anything else (comparisons, boolean operations, f-strings...): its calls still count.
+        for child in child_nodes(node):
+            if isinstance(child, cst.BaseExpression):
+                self._eval(child, frame)
+            else:
+                for grandchild in child_nodes(child):
+                    if isinstance(grandchild, cst.BaseExpression):
+                        self._eval(grandchild, frame)
+        return UNKNOWN
+
+    def _eval_dict(self, node: cst.Dict, frame: Frame) -> Value:
+        items: dict[str, Value] = {}
+        exact = True
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                key = self._eval(element.key, frame)
+                value = self._eval(element.value, frame)
+                if isinstance(key, Const) and isinstance(key.value, str):
+                    items[key.value] = value
+                else:
+                    exact = False
+            else:
+                self._eval(element.value, frame)
+                exact = False
+        return Mapping(items) if exact else UNKNOWN
+
+    def _eval_comprehension(
+        self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp, frame: Frame
+    ) -> Value:
+        saved = frame.state
+        frame.set_state(saved.copy())
+        comp: cst.CompFor | None = node.for_in
+        while comp is not None:
+            iterated = self._eval(comp.iter, frame)
+            self._assign(comp.target, self.data.iteration_element(iterated), frame)
+            for condition in comp.ifs:
+                self._eval(condition.test, frame)
+            comp = comp.inner_for_in
+        if isinstance(node, cst.DictComp):
+            self._eval(node.key, frame)
+            self._eval(node.value, frame)
+        else:
+            self._eval(node.elt, frame)
+        compiled = frame.state.compiled
+        frame.set_state(State(saved.env, compiled))
+        return UNKNOWN
+
+    def _eval_attribute(self, node: cst.Attribute, frame: Frame) -> Value:
+        dotted = dotted_name(node)
+        if dotted is not None and dotted in frame.state.env:
+            return frame.state.env[dotted]
+        owner = self._eval(node.value, frame)
+        attr = node.attr.value
+        return self._attribute_of(owner, attr)
+
+    def _attribute_of(self, owner: Value, attr: str) -> Value:
+        if isinstance(owner, Ref):
+            ref = Ref(normalize(f"{owner.name}.{attr}"))
+            return ref
+        if isinstance(owner, ObjectValue):
+            if attr in owner.attrs:
+                return owner.attrs[attr]
+            method = owner.cls.method(attr)
+            if method is not None:
+                return BoundMethod(method, owner)
+            return owner.cls.attrs.get(attr, UNKNOWN)
+        if isinstance(owner, Instance):
+            return owner.attrs.get(attr, UNKNOWN)
+        if isinstance(owner, ClassValue):
+            return owner.attrs.get(attr, UNKNOWN)
+        if isinstance(owner, ModelValue):
+            if attr in {"output", "outputs"}:
+                return Tensor(model_activation(owner.info), UNKNOWN)
+            return UNKNOWN
+        if isinstance(owner, Data):
+            return UNKNOWN if attr in _METADATA_ATTRIBUTES else Data.derive(owner)
+        return UNKNOWN
+
+    def _eval_subscript(self, node: cst.Subscript, frame: Frame) -> Value:
+        container = self._eval(node.value, frame)
+        keys = []
+        for element in node.slice:
+            if isinstance(element.slice, cst.Index):
+                keys.append(self._eval(element.slice.value, frame))
+            elif isinstance(element.slice, cst.Slice):
+                for part in (element.slice.lower, element.slice.upper, element.slice.step):
+                    if part is not None:
+                        self._eval(part, frame)
+                keys.append(Const(slice(None)))
+        if isinstance(container, Seq) and len(keys) == 1 and isinstance(keys[0], Const):
+            index = keys[0].value
+            if (
+                isinstance(index, int)
+                and not isinstance(index, bool)
+                and -len(container.items) <= index < len(container.items)
+            ):
+                return container.items[index]
+            return UNKNOWN
+        if isinstance(container, Mapping) and len(keys) == 1 and isinstance(keys[0], Const):
+            key = keys[0].value
+            return container.items.get(key, UNKNOWN) if isinstance(key, str) else UNKNOWN
+        if isinstance(container, Data):
+            return self.data.subscript(node, container, keys)
+        return UNKNOWN
+
+
+def _is_plain_const(value: Value) -> TypeGuard[Const]:
+    """A literal whose truth and equality are those of the program (not a slice marker)."""
+    return isinstance(value, Const) and isinstance(value.value, (bool, int, float, str, type(None)))
+
+
+def _literal(text: str, kind: type) -> object:
+    try:
+        return kind(text.replace("_", ""), 0) if kind is int else kind(text.replace("_", ""))
+    except ValueError:
+        return None
