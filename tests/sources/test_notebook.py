@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import libcst as cst
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from keras_lint.analysis import ModuleFacts
+from keras_lint.cli import main
 from keras_lint.engine import lint_paths, lint_source
 from keras_lint.finding import Finding
 from keras_lint.rules.base import PythonRule, Report
@@ -222,3 +225,69 @@ def test_findings_in_a_dedented_cell_keep_the_users_columns() -> None:
     )
     (finding,) = lint_source(text, "nb.ipynb", rules=[BoomRule])
     assert (finding.cell, finding.line, finding.column, finding.end_column) == (1, 2, 5, 12)
+
+
+#: cells that do not parse; the first three end at a short line, past which CPython points
+BROKEN_SOURCES = [
+    "def broken(:",
+    "y = [1, 2",
+    "a = 1 +",
+    "x = 1\n  y = 2",
+    "import os\nprint(os.sep\nz = 3",
+    "label = 'é😀' + )",
+    "for item in items\n    pass",
+    "class Model:\npass",
+    "text = 'unterminated",
+    "values = {'a': 1,, 'b': 2}",
+    "if ready:\n    train(\n        epochs=3,\n        batch_size=)",
+]
+
+
+def write_layout(path: Path, cells: list[nbformat.NotebookNode], layout: str) -> None:
+    notebook = new_notebook(cells=cells)
+    if layout == "jupyter":  # indented, one JSON string per source line, the last without "\n"
+        nbformat.write(notebook, str(path))
+    else:
+        text = json.dumps(json.loads(nbformat.writes(notebook)), separators=(",", ":"))
+        path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("layout", ["jupyter", "minified"])
+def test_ker001_in_a_cell_is_where_cpython_puts_it_in_the_same_text_as_a_py_file(
+    tmp_path: Path, layout: str
+) -> None:
+    for number, broken in enumerate(BROKEN_SOURCES):
+        script = tmp_path / f"script{number}.py"
+        script.write_text(broken, encoding="utf-8")
+        notebook = tmp_path / f"notebook{number}.ipynb"
+        cells = [new_code_cell("import keras"), new_markdown_cell("# Model"), new_code_cell(broken)]
+        write_layout(notebook, cells, layout)
+        (in_script,) = lint_paths([script]).findings
+        (in_cell,) = lint_paths([notebook]).findings
+        assert in_script.code == in_cell.code == "KER001"
+        assert in_cell.message == in_script.message
+        assert (in_cell.cell, in_cell.line, in_cell.column) == (3, in_script.line, in_script.column)
+
+
+def test_ker001_columns_are_the_cells_in_every_output_format(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    cells = [new_code_cell("x = 1"), new_code_cell("def broken(:")]
+    write_layout(tmp_path / "nb.ipynb", cells, "jupyter")
+    file_lines = (tmp_path / "nb.ipynb").read_text(encoding="utf-8").splitlines()
+    # the file position of the ":" of cell 2: CPython's column 12 in the cell
+    (file_line,) = [n for n, line in enumerate(file_lines, 1) if "def broken(:" in line]
+    file_column = file_lines[file_line - 1].index(":") + 1
+
+    def run(output_format: str) -> str:
+        assert main(["--no-cache", "--format", output_format, "nb.ipynb"]) == 1
+        return capsys.readouterr().out
+
+    assert run("text").startswith("nb.ipynb:cell 2:1:12: KER001 ")
+    (finding,) = json.loads(run("json"))
+    assert (finding["cell"], finding["line"], finding["column"]) == (2, 1, 12)
+    (result,) = json.loads(run("sarif"))["runs"][0]["results"]
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (file_line, file_column)
+    assert f"::error file=nb.ipynb,line={file_line},col={file_column}," in run("github")
