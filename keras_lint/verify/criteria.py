@@ -4,7 +4,9 @@ A rule's folder ``fixtures/<rule-name>/`` holds ``criterion.toml``: which progra
 (``[[pair]]``: a bad program and its good counterpart), what every run of each must show
 (conditions on the metrics the program reports), and the margin by which the bad one must be worse
 than the good one in every seed. This module reads those files and judges measured runs against
-them; it knows nothing about how the runs were made.
+them; it knows nothing about how the runs were made. ``[plot]`` says what ``--plots`` draws for
+the rule (``kind``, ``title``, ``series`` or ``metrics``, ``ylabel``, ``mark_best``,
+``final_metric``, ``annotate``, ``gap_label``); a ``[pair.plot]`` table gives one pair its own.
 """
 
 from __future__ import annotations
