@@ -115,11 +115,18 @@ class LossActivationMismatch(PythonRule):
 
     ## Why is this bad?
     Keras raises no error for any of these: the model trains, and the numbers are wrong. Softmax
-    with binary crossentropy scores each class as an independent yes/no problem and reports a
-    "binary accuracy" that looks excellent while the class predictions are poor. A sigmoid unit
-    with categorical crossentropy, or a one-unit softmax, gives a loss that is constant, so the
-    model never learns. Treating probabilities as logits (or logits as probabilities) squashes
-    the gradients: training is slow, unstable, and the predicted "probabilities" meaningless.
+    with binary crossentropy scores each class as an independent yes/no problem: the class
+    predictions are about as accurate as with categorical crossentropy, but the probabilities
+    are over-confident. On its four-class fixture `keras-lint verify` measures a held-out
+    accuracy of 0.70-0.79 against 0.69-0.78 with the right loss, while the mean top probability
+    exceeds the accuracy by 0.09-0.15 against 0.03-0.06, and the held-out log loss is worse
+    (0.61-0.86 against 0.55-0.78; seeds 0-2, TensorFlow 2.21 on the CPU). A sigmoid unit with
+    categorical crossentropy, or a one-unit softmax, gives a loss that is constant (exactly 0 in
+    the fixture), so not one weight changes and the model never learns. Treating logits as
+    probabilities squashes the gradients: training is slow, unstable, and the predicted
+    "probabilities" meaningless. Probabilities given to a loss built with `from_logits=True` are
+    squashed by a second softmax on the JAX and PyTorch backends; on TensorFlow, Keras 3 warns
+    and uses the logits under the softmax, so training there is unaffected.
 
     ## Example
     ```python
