@@ -186,7 +186,10 @@ def _settings(options: argparse.Namespace, err: TextIO) -> Settings:
     elif options.isolated:
         found = Settings(root=Path.cwd())
     else:
-        start = [options.stdin_filename] if _reads_stdin(options) else options.paths
+        if _reads_stdin(options):  # unnamed standard input is a file of the current folder
+            start = [options.stdin_filename] if options.stdin_filename else []
+        else:
+            start = options.paths
         discovery = find_settings(start)
         for warning in discovery.warnings:
             err.write(f"{PROG}: warning: {warning}\n")
@@ -208,8 +211,12 @@ def _reads_stdin(options: argparse.Namespace) -> bool:
     return True
 
 
+#: the name standard input is linted under when ``--stdin-filename`` gives none
+STDIN_NAME = "stdin.py"
+
+
 def _lint_stdin(options: argparse.Namespace, settings: Settings) -> LintResult:
-    path = options.stdin_filename or "-"
+    path = options.stdin_filename or STDIN_NAME
     if options.force_exclude and options.stdin_filename:
         if PathPatterns(settings.root, settings.exclude_patterns).matches(Path(path)):
             return LintResult(findings=[], files_checked=0)

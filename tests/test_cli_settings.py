@@ -149,6 +149,23 @@ def test_stdin_filename_alone_reads_stdin_and_per_file_ignores_apply(project: Pa
     assert found.returncode == 1 and b"x.py:" in found.stdout
 
 
+def test_unnamed_stdin_is_stdin_py_in_the_current_folders_configuration(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        '[tool.keras-lint]\nselect = ["KER2"]\n'
+        '[tool.keras-lint.per-file-ignores]\n"other.py" = ["KER2"]\n'
+    )
+    found = run_stdin(["-"], MISMATCH + NO_RESTORE, project)
+    assert (found.returncode, found.stderr) == (1, b"")
+    lines = found.stdout.decode().splitlines()
+    assert [line.split(": ")[1].split()[0] for line in lines[:-1]] == ["KER201"]  # KER6 off
+    assert lines[0].startswith("stdin.py:")
+    (project / "pyproject.toml").write_text(
+        '[tool.keras-lint.per-file-ignores]\n"stdin.py" = ["KER2"]\n'
+    )
+    clean = run_stdin(["-"], MISMATCH, project)
+    assert (clean.returncode, clean.stderr) == (0, b"")
+
+
 def test_stdin_notebooks_dockerfiles_and_undecodable_bytes(project: Path) -> None:
     docker = run_stdin(["-", "--stdin-filename", "Dockerfile"], "FROM python:latest\n", project)
     assert docker.returncode == 1 and b"Dockerfile:1:1: KER401" in docker.stdout
