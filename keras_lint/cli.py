@@ -1,12 +1,13 @@
 """The ``keras-lint`` command: arguments -> engine -> report, and the exit status.
 
 Exit status: 0 no findings, 1 findings, 2 usage error, missing path, bad option or internal error;
-130 interrupted (Ctrl-C).
+130 interrupted (Ctrl-C); 141 the reader of the output went away (``keras-lint rules | head -3``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,6 +37,8 @@ from keras_lint.selection import UsageError, select_rules
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: the shell's status for a run stopped by Ctrl-C (128 + SIGINT)
 EXIT_INTERRUPTED = 130
+#: the shell's status for a program that SIGPIPE stopped (128 + SIGPIPE), as ``cat | head`` gives
+EXIT_BROKEN_PIPE = 141
 PROG = "keras-lint"
 
 EPILOG = """\
@@ -46,7 +49,8 @@ commands:
 
 A folder literally named "rules", "rule" or "verify" is linted as ./rules (and so on).
 Settings are read from [tool.keras-lint] in the nearest pyproject.toml (see --config).
-Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error.
+Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error
+(141 when the reader of the output went away, as in keras-lint rules | head -3).
 """
 
 
@@ -274,6 +278,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (the console script exits with it)."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     out, err = sys.stdout, sys.stderr
+    try:
+        status = _run(arguments, out, err)
+        out.flush()  # a reader that went away is noticed here, not at interpreter exit
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    return status
+
+
+def _silence_stdout() -> None:
+    """Point standard output at devnull, so that the interpreter's final flush of what is still
+    buffered does not fail again (the recipe of the Python documentation on SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, ValueError, OSError):  # a stream with no file behind it
+        pass
+
+
+def _run(arguments: list[str], out: TextIO, err: TextIO) -> int:
     try:
         if arguments[:1] == ["rules"]:
             if len(arguments) > 1:

@@ -179,7 +179,7 @@ def _libcst_parse(text: str) -> cst.Module | _SyntaxProblem:
         return _SyntaxProblem(1, 1, f"cannot parse: {type(error).__name__}: {error}")
 
 
-def _compile_check(text: str, path: str, *, measure: bool = False) -> _SyntaxProblem | None:
+def _compile_check(text: str, *, measure: bool = False) -> _SyntaxProblem | None:
     """CPython's own parser: far faster than libcst when only syntax errors are wanted.
 
     ``measure``: the tree is for libcst to parse next, so one nested too deeply for libcst is
@@ -188,7 +188,9 @@ def _compile_check(text: str, path: str, *, measure: bool = False) -> _SyntaxPro
     try:
         with warnings.catch_warnings():  # "\\d" is the user's to hear about, not keras-lint's
             warnings.simplefilter("ignore")
-            tree = compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+            # The name is no file's: given an existing file, CPython counts an error's column
+            # in that file's line instead of the text's (a notebook's line 1 is "{").
+            tree = compile(text, "<source>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as error:
         deep = any(word in error.msg for word in ("too many nested", "too complex", "nested too"))
         return _SyntaxProblem(
@@ -366,7 +368,7 @@ class _Linter:
             return [parse_error(path, problem.line, problem.column, problem.message)]
         source = PythonSource(text)
         self.check_noqa_codes(source, path)
-        module = self.parse(source.text, path, syntax_tree=syntax_tree)
+        module = self.parse(source.text, syntax_tree=syntax_tree)
         if isinstance(module, _SyntaxProblem):
             return self.suppressed(
                 [parse_error(path, module.line, module.column, module.message)], source
@@ -384,13 +386,13 @@ class _Linter:
             return [parse_error(path, 1, 1, too_large.message)]
         self.check_noqa_codes(source, path)
         full = self.needs_libcst(source.text)
-        module = self.parse(source.text, path, full=full)
+        module = self.parse(source.text, full=full)
         findings: list[Finding] = []
         if isinstance(module, _SyntaxProblem):
             # Report each cell that is broken on its own; lint the others as one program.
             broken: dict[int, _SyntaxProblem] = {}
             for cell in cells:
-                problem = self.parse(cell_program(cell), path, full=full)
+                problem = self.parse(cell_program(cell), full=full)
                 if isinstance(problem, _SyntaxProblem):
                     broken[cell.index] = problem
             findings = [
@@ -398,7 +400,7 @@ class _Linter:
                 for index, problem in broken.items()
             ]
             source = notebook_program(cells, blank=broken)
-            module = self.parse(source.text, path, full=full)
+            module = self.parse(source.text, full=full)
             if isinstance(module, _SyntaxProblem):  # cells that parse alone but not together
                 cell_index, line = source.user_line(module.line)
                 findings.append(
@@ -466,7 +468,6 @@ class _Linter:
     def parse(
         self,
         text: str,
-        path: str,
         *,
         full: bool | None = None,
         syntax_tree: ast.Module | None = None,
@@ -487,7 +488,7 @@ class _Linter:
         if syntax_tree is not None:
             problem = _too_deep_problem(syntax_tree) if full else None
         else:
-            problem = _compile_check(text, path, measure=full)
+            problem = _compile_check(text, measure=full)
         if problem is None:
             if not full:
                 return None
