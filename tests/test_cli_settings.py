@@ -242,3 +242,15 @@ def test_stdin_and_a_named_file_see_their_projects_helpers_and_dockerfile_env(
     (tmp_path / "src/models.py").write_text(models)
     done = run_stdin(["--format", "json", str(tmp_path / "src/train.py")], "", tmp_path)
     assert sorted(f["code"] for f in json.loads(done.stdout)) == ["KER101", "KER301"]
+
+
+def test_a_named_folder_that_gitignore_lists_is_linted(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(project, {".git/HEAD": "", ".gitignore": "venv311/\n", "venv311/t.py": MISMATCH})
+    assert main(["--format", "json", "--no-cache"]) == 1
+    assert ("venv311/t.py", "KER201") not in reported(capsys)
+    assert main(["--format", "json", "--no-cache", "venv311"]) == 1
+    assert reported(capsys) == [("venv311/t.py", "KER201")]
+    assert main(["--format", "json", "--no-cache", "--force-exclude", "venv311"]) == 0
+    assert reported(capsys) == []
