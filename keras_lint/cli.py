@@ -47,7 +47,7 @@ commands:
   keras-lint rule KER201    print one rule's documentation
   keras-lint verify         train the fixtures and show each rule's failure (extra: verify)
 
-A folder literally named "rules", "rule" or "verify" is linted as ./rules (and so on).
+To lint a folder named "rules", "rule" or "verify", write ./rules (and so on).
 Settings are read from [tool.keras-lint] in the nearest pyproject.toml (see --config).
 Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error
 (141 when the reader of the output went away, as in keras-lint rules | head -3).
@@ -119,7 +119,8 @@ def _lint_parser() -> _Parser:
     )  # fmt: skip
     parser.add_argument(
         "--force-exclude", action="store_true",
-        help="apply the excludes to files named on the command line too (for pre-commit)",
+        help="apply the excludes and .gitignore to paths named on the command line too"
+        " (for pre-commit)",
     )  # fmt: skip
     parser.add_argument(
         "--stdin-filename", metavar="PATH",
