@@ -40,6 +40,8 @@ EXIT_INTERRUPTED = 130
 #: the shell's status for a program that SIGPIPE stopped (128 + SIGPIPE), as ``cat | head`` gives
 EXIT_BROKEN_PIPE = 141
 PROG = "keras-lint"
+#: the name standard input is linted under when ``--stdin-filename`` gives none
+STDIN_NAME = "stdin.py"
 
 EPILOG = """\
 commands:
@@ -91,7 +93,8 @@ def _lint_parser() -> _Parser:
     )
     parser.add_argument(
         "paths", nargs="*", metavar="PATH", default=["."],
-        help="files and folders to lint (default: .); - reads one file from standard input",
+        help="files and folders to lint (default: .); - reads one file from standard input"
+        f" (named {STDIN_NAME} unless --stdin-filename names it)",
     )  # fmt: skip
     parser.add_argument(
         "--format", choices=sorted(FORMATS), default="text", help="output format (default: text)"
@@ -214,10 +217,6 @@ def _reads_stdin(options: argparse.Namespace) -> bool:
     if len(options.paths) > 1:
         raise UsageError("'-' (standard input) cannot be combined with other paths")
     return True
-
-
-#: the name standard input is linted under when ``--stdin-filename`` gives none
-STDIN_NAME = "stdin.py"
 
 
 def _lint_stdin(options: argparse.Namespace, settings: Settings) -> LintResult:
