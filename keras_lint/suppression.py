@@ -89,7 +89,10 @@ def noqa_lines(source: PythonSource) -> NoqaLines:
     if "noqa" in source.text.lower():
         for number, comment in _comments(source.lines).items():
             found[source.user_line(number)] = comment
-    if source.cell_map is None:
+    cells = source.cell_map.cell_lines if source.cell_map is not None else {}
+    if source.cell_map is None or not any(
+        "noqa" in line.lower() for lines in cells.values() for line in lines
+    ):
         return found
     # a notebook line the program does not hold as written (a masked IPython line, a cell
     # blanked for its syntax error) has no comment token: it is searched whole
