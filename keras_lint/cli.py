@@ -1,12 +1,13 @@
 """The ``keras-lint`` command: arguments -> engine -> report, and the exit status.
 
 Exit status: 0 no findings, 1 findings, 2 usage error, missing path, bad option or internal error;
-130 interrupted (Ctrl-C).
+130 interrupted (Ctrl-C); 141 the reader of the output went away (``keras-lint rules | head -3``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,7 +37,11 @@ from keras_lint.selection import UsageError, select_rules
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: the shell's status for a run stopped by Ctrl-C (128 + SIGINT)
 EXIT_INTERRUPTED = 130
+#: the shell's status for a program that SIGPIPE stopped (128 + SIGPIPE), as ``cat | head`` gives
+EXIT_BROKEN_PIPE = 141
 PROG = "keras-lint"
+#: the name standard input is linted under when ``--stdin-filename`` gives none
+STDIN_NAME = "stdin.py"
 
 EPILOG = """\
 commands:
@@ -44,9 +49,10 @@ commands:
   keras-lint rule KER201    print one rule's documentation
   keras-lint verify         train the fixtures and show each rule's failure (extra: verify)
 
-A folder literally named "rules", "rule" or "verify" is linted as ./rules (and so on).
+To lint a folder named "rules", "rule" or "verify", write ./rules (and so on).
 Settings are read from [tool.keras-lint] in the nearest pyproject.toml (see --config).
-Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error.
+Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error
+(141 when the reader of the output went away, as in keras-lint rules | head -3).
 """
 
 
@@ -87,7 +93,8 @@ def _lint_parser() -> _Parser:
     )
     parser.add_argument(
         "paths", nargs="*", metavar="PATH", default=["."],
-        help="files and folders to lint (default: .); - reads one file from standard input",
+        help="files and folders to lint (default: .); - reads one file from standard input"
+        f" (named {STDIN_NAME} unless --stdin-filename names it)",
     )  # fmt: skip
     parser.add_argument(
         "--format", choices=sorted(FORMATS), default="text", help="output format (default: text)"
@@ -115,7 +122,8 @@ def _lint_parser() -> _Parser:
     )  # fmt: skip
     parser.add_argument(
         "--force-exclude", action="store_true",
-        help="apply the excludes to files named on the command line too (for pre-commit)",
+        help="apply the excludes and .gitignore to paths named on the command line too"
+        " (for pre-commit)",
     )  # fmt: skip
     parser.add_argument(
         "--stdin-filename", metavar="PATH",
@@ -186,7 +194,10 @@ def _settings(options: argparse.Namespace, err: TextIO) -> Settings:
     elif options.isolated:
         found = Settings(root=Path.cwd())
     else:
-        start = [options.stdin_filename] if _reads_stdin(options) else options.paths
+        if _reads_stdin(options):  # unnamed standard input is a file of the current folder
+            start = [options.stdin_filename] if options.stdin_filename else []
+        else:
+            start = options.paths
         discovery = find_settings(start)
         for warning in discovery.warnings:
             err.write(f"{PROG}: warning: {warning}\n")
@@ -209,7 +220,7 @@ def _reads_stdin(options: argparse.Namespace) -> bool:
 
 
 def _lint_stdin(options: argparse.Namespace, settings: Settings) -> LintResult:
-    path = options.stdin_filename or "-"
+    path = options.stdin_filename or STDIN_NAME
     if options.force_exclude and options.stdin_filename:
         if PathPatterns(settings.root, settings.exclude_patterns).matches(Path(path)):
             return LintResult(findings=[], files_checked=0)
@@ -267,6 +278,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (the console script exits with it)."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     out, err = sys.stdout, sys.stderr
+    try:
+        status = _run(arguments, out, err)
+        out.flush()  # a reader that went away is noticed here, not at interpreter exit
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    return status
+
+
+def _silence_stdout() -> None:
+    """Point standard output at devnull, so that the interpreter's final flush of what is still
+    buffered does not fail again (the recipe of the Python documentation on SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, ValueError, OSError):  # a stream with no file behind it
+        pass
+
+
+def _run(arguments: list[str], out: TextIO, err: TextIO) -> int:
     try:
         if arguments[:1] == ["rules"]:
             if len(arguments) > 1:

@@ -57,8 +57,10 @@ from keras_lint.sources.notebook import (
 from keras_lint.sources.python import decode_python, split_lines
 from keras_lint.sources.regular_file import read_regular_file
 from keras_lint.suppression import (
+    NoqaLines,
     dockerfile_pragma_suppresses,
-    noqa_suppresses,
+    noqa_lines,
+    noqa_suppresses_span,
     unknown_noqa_codes,
 )
 
@@ -270,6 +272,8 @@ class _Linter:
         self.known_codes = (PARSE_ERROR_CODE, *(rule.code for rule in ALL_RULES))
         self._triggered_text: str | None = None
         self._triggered: list[PythonRule] = []
+        self._noqa_source: PythonSource | None = None
+        self._noqa: NoqaLines = {}
 
     def fingerprint(self) -> str:
         """What decides this linter's findings besides the files: the result cache's key."""
@@ -412,13 +416,18 @@ class _Linter:
         )
 
     def check_noqa_codes(self, source: PythonSource, path: str) -> None:
-        if "noqa" not in source.text.lower():
-            return
-        for number, line in enumerate(source.text.splitlines(), start=1):
-            for code in unknown_noqa_codes(line, self.known_codes):
-                cell, user_line = source.user_line(number)
-                where = f"{path}:cell {cell}:{user_line}" if cell else f"{path}:{user_line}"
+        for (cell, line), comment in sorted(
+            self.noqa(source).items(), key=lambda item: (item[0][0] or 0, item[0][1])
+        ):
+            for code in unknown_noqa_codes(comment, self.known_codes):
+                where = f"{path}:cell {cell}:{line}" if cell else f"{path}:{line}"
                 self.warnings.append(f"{where}: unknown code {code} in '# noqa'")
+
+    def noqa(self, source: PythonSource) -> NoqaLines:
+        """The ``# noqa`` comments of ``source``, found once per source."""
+        if self._noqa_source is not source:
+            self._noqa_source, self._noqa = source, noqa_lines(source)
+        return self._noqa
 
     def lint_dockerfile_text(self, text: str, path: str) -> list[Finding]:
         # dockerfile-parse is imported only by a run that reads a Dockerfile
@@ -572,13 +581,18 @@ class _Linter:
         )
 
     def suppressed(self, findings: list[Finding], source: PythonSource) -> list[Finding]:
-        """``findings`` without those a ``# noqa`` comment on their line silences."""
-        if not self.apply_noqa:
+        """``findings`` without those a ``# noqa`` comment on one of their lines silences."""
+        if not self.apply_noqa or not findings:
+            return findings
+        noqa = self.noqa(source)
+        if not noqa:
             return findings
         return [
             finding
             for finding in findings
-            if not noqa_suppresses(source.original_line(finding.cell, finding.line), finding.code)
+            if not noqa_suppresses_span(
+                noqa, finding.cell, finding.line, finding.end_line, finding.code
+            )
         ]
 
     # -- Dockerfiles ------------------------------------------------------------------------
