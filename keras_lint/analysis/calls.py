@@ -21,7 +21,7 @@ from keras_lint.analysis.interpreter_base import (
     Terminated,
     materialize,
 )
-from keras_lint.analysis.keras_calls import model_activation, trains_a_keras_wrapper
+from keras_lint.analysis.keras_calls import model_output_tensor, trains_a_keras_wrapper
 from keras_lint.analysis.module_loading import is_library
 from keras_lint.analysis.names import keras_leaf, normalize
 from keras_lint.analysis.state import State, merge_models
@@ -122,7 +122,7 @@ class CallsMixin(InterpreterBase):
         if isinstance(callee, ModelValue):
             incoming = args[0] if args else UNKNOWN
             if isinstance(incoming, Tensor):
-                return Tensor(model_activation(callee.info), callee)
+                return model_output_tensor(callee)
             return UNKNOWN
         if isinstance(callee, ObjectValue) and callee.cls.method("call") is not None:
             return Tensor(None, UNKNOWN)  # a custom layer applied to a tensor

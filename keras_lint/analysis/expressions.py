@@ -11,7 +11,7 @@ from typing import TypeGuard
 import libcst as cst
 
 from keras_lint.analysis.interpreter_base import BoundMethod, Frame, InterpreterBase
-from keras_lint.analysis.keras_calls import model_activation
+from keras_lint.analysis.keras_calls import model_output_tensor
 from keras_lint.analysis.names import normalize
 from keras_lint.analysis.state import State
 from keras_lint.analysis.syntax import child_nodes, dotted_name
@@ -26,7 +26,6 @@ from keras_lint.analysis.values import (
     ObjectValue,
     Ref,
     Seq,
-    Tensor,
     Value,
     join_values,
 )
@@ -212,7 +211,7 @@ class ExpressionsMixin(InterpreterBase):
             return owner.attrs.get(attr, UNKNOWN)
         if isinstance(owner, ModelValue):
             if attr in {"output", "outputs"}:
-                return Tensor(model_activation(owner.info), UNKNOWN)
+                return model_output_tensor(owner)
             return UNKNOWN
         if isinstance(owner, Data):
             return UNKNOWN if attr in _METADATA_ATTRIBUTES else Data.derive(owner)

@@ -171,24 +171,16 @@ def _model_outputs(model: ModelInfo) -> list[Output]:
     if model.kind == "sequential":
         if not model.layers:
             return []
-        last = keras_api.last_defining_layer(model.layers)
-        return [
-            Output(
-                keras_api.sequential_output_activation(model.layers),
-                keras_api.layer_units(last) if last is not None else None,
-                None,
-            )
-        ]
+        output = keras_api.sequential_output(model.layers)
+        return [Output(output.activation, output.activation_width, None)]
     if model.outputs is None:
         return []
-    outputs = []
-    for tensor in model.outputs:
-        if isinstance(tensor, Tensor):
-            units = keras_api.layer_units(tensor.producer)
-            outputs.append(Output(tensor.activation, units, tensor.name))
-        else:
-            outputs.append(Output(None, None, None))
-    return outputs
+    return [
+        Output(tensor.activation, tensor.activation_width, tensor.name)
+        if isinstance(tensor, Tensor)
+        else Output(None, None, None)
+        for tensor in model.outputs
+    ]
 
 
 def _pair_losses(outputs: list[Output], loss_arg: Value | None) -> list[tuple[Output, Loss | None]]:

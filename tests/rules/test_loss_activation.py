@@ -1008,3 +1008,227 @@ def test_keras_1_model_keywords_input_and_output() -> None:
         model.compile(optimizer="adam", loss="binary_crossentropy")
         """
     assert lines_of(src, CODE) == [7]
+
+
+# A softmax over one unit, applied by a separate layer after ``Dense(1)``: wrong with any loss.
+ONE_UNIT_SOFTMAX_LAYER = [
+    pytest.param(
+        """\
+        from keras.layers import Activation, Dense
+        from keras.models import Sequential
+
+        model = Sequential()
+        model.add(Dense(32, input_dim=8, activation="relu"))
+        model.add(Dense(1))
+        model.add(Activation("softmax"))
+        model.compile(loss="mean_squared_error", optimizer="adam")
+        """,
+        [8],
+        id="add-chain-dense-1-then-activation-softmax",
+    ),
+    pytest.param(
+        """\
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([
+            tf.keras.layers.Dense(16, activation="relu", input_shape=(4,)),
+            tf.keras.layers.Dense(1),
+            tf.keras.layers.Dropout(0.2),
+            tf.keras.layers.Softmax(),
+        ])
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        """,
+        [9],
+        id="sequential-list-dense-1-dropout-softmax-layer",
+    ),
+    pytest.param(
+        """\
+        from tensorflow.keras import Input, Model
+        from tensorflow.keras.layers import Activation, Dense
+
+        inputs = Input(shape=(10,))
+        x = Dense(1)(inputs)
+        outputs = Activation("softmax")(x)
+        model = Model(inputs, outputs)
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        """,
+        [8],
+        id="functional-dense-1-then-activation-softmax",
+    ),
+    pytest.param(
+        """\
+        import keras as K
+        import tensorflow as tf
+
+        model = K.Sequential([K.Input((6,)), K.layers.Dense(1), K.layers.Activation(tf.nn.softmax)])
+        model.compile(optimizer="adam", loss="mse")
+        """,
+        [5],
+        id="alias-dense-1-then-activation-tf-nn-softmax",
+    ),
+]
+
+ONE_UNIT_SOFTMAX_LOOK_ALIKES = [
+    pytest.param(
+        """\
+        from keras.layers import Activation, Dense
+        from keras.models import Sequential
+
+        model = Sequential()
+        model.add(Dense(32, input_dim=8, activation="relu"))
+        model.add(Dense(1))
+        model.add(Activation("sigmoid"))
+        model.compile(loss="binary_crossentropy", optimizer="adam")
+        """,
+        id="dense-1-then-activation-sigmoid",
+    ),
+    pytest.param(
+        """\
+        from keras.layers import Activation, Dense
+        from keras.models import Sequential
+
+        model = Sequential([
+            Dense(1, input_dim=8),
+            Activation("softmax"),
+            Dense(3),
+            Activation("softmax"),
+        ])
+        model.compile(loss="categorical_crossentropy", optimizer="adam")
+        """,
+        id="one-unit-softmax-of-an-inner-layer-is-not-the-output",
+    ),
+    pytest.param(
+        """\
+        from tensorflow.keras import Input, Model
+        from tensorflow.keras.layers import Activation, Dense, Flatten
+
+        # attention weights: one score per step, softmax over the steps
+        inputs = Input(shape=(20, 8))
+        scores = Flatten()(Dense(1)(inputs))
+        weights = Activation("softmax")(scores)
+        model = Model(inputs, weights)
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        """,
+        id="softmax-over-flattened-one-unit-scores",
+    ),
+    pytest.param(
+        """\
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([
+            tf.keras.Input((20, 8)),
+            tf.keras.layers.Dense(1),
+            tf.keras.layers.Softmax(axis=1),
+        ])
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        """,
+        id="softmax-layer-over-another-axis",
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), ONE_UNIT_SOFTMAX_LAYER)
+def test_one_unit_softmax_from_a_separate_layer_is_reported(src: str, expected: list[int]) -> None:
+    assert lines_of(src, CODE) == expected
+
+
+@pytest.mark.parametrize("src", ONE_UNIT_SOFTMAX_LOOK_ALIKES)
+def test_one_unit_softmax_look_alike_is_silent(src: str) -> None:
+    assert lines_of(src, CODE) == []
+
+
+# A model used as a layer gives its own output activation.
+NESTED_MODELS = [
+    pytest.param(
+        """\
+        import tensorflow as tf
+
+        preprocess = tf.keras.Sequential([tf.keras.layers.Rescaling(1.0 / 255)])
+        classifier = tf.keras.Sequential([
+            tf.keras.layers.Flatten(),
+            tf.keras.layers.Dense(10, activation="softmax"),
+        ])
+        model = tf.keras.Sequential([preprocess, classifier])
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        """,
+        [9],
+        id="sequential-of-models-last-one-softmax",
+    ),
+    pytest.param(
+        """\
+        from keras import Input, Model, Sequential
+        from keras.layers import Dense
+
+        head = Sequential([Dense(64, activation="relu"), Dense(5, activation="sigmoid")])
+        inputs = Input(shape=(32,))
+        outputs = head(inputs)
+        model = Model(inputs, outputs)
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        """,
+        [8],
+        id="functional-output-is-an-inner-model",
+    ),
+    pytest.param(
+        """\
+        import tensorflow as tf
+
+        base = tf.keras.Sequential([tf.keras.Input((8,)), tf.keras.layers.Dense(4)])
+        model = tf.keras.Sequential()
+        model.add(base)
+        model.add(tf.keras.layers.Dense(1))
+        model.add(tf.keras.layers.Activation("softmax"))
+        model.compile(optimizer="adam", loss="mse")
+        """,
+        [8],
+        id="add-chain-after-inner-model-one-unit-softmax",
+    ),
+]
+
+NESTED_MODEL_LOOK_ALIKES = [
+    pytest.param(
+        """\
+        import tensorflow as tf
+
+        logits = tf.keras.Sequential([tf.keras.Input((8,)), tf.keras.layers.Dense(10)])
+        model = tf.keras.Sequential([logits, tf.keras.layers.Softmax()])
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        """,
+        id="inner-linear-model-followed-by-softmax-layer",
+    ),
+    pytest.param(
+        """\
+        import tensorflow as tf
+
+        backbone = tf.keras.Sequential([
+            tf.keras.Input((8,)),
+            tf.keras.layers.Dense(10, activation="softmax"),
+        ])
+        inputs = tf.keras.Input((8,))
+        x = backbone(inputs)
+        outputs = tf.keras.layers.Dense(1, activation="sigmoid")(x)
+        model = tf.keras.Model(inputs, outputs)
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        """,
+        id="inner-softmax-model-followed-by-sigmoid-head",
+    ),
+    pytest.param(
+        """\
+        import tensorflow as tf
+
+        base = tf.keras.applications.MobileNetV2(include_top=False)
+        model = tf.keras.Sequential([base, tf.keras.layers.GlobalAveragePooling2D()])
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        """,
+        id="last-layer-unknown-after-application",
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), NESTED_MODELS)
+def test_model_used_as_a_layer_gives_its_output_activation(src: str, expected: list[int]) -> None:
+    assert lines_of(src, CODE) == expected
+
+
+@pytest.mark.parametrize("src", NESTED_MODEL_LOOK_ALIKES)
+def test_nested_model_look_alike_is_silent(src: str) -> None:
+    assert lines_of(src, CODE) == []
