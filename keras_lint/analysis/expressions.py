@@ -15,6 +15,7 @@ from keras_lint.analysis.keras_calls import model_output_tensor
 from keras_lint.analysis.names import normalize
 from keras_lint.analysis.state import State
 from keras_lint.analysis.syntax import child_nodes, dotted_name
+from keras_lint.analysis.unbound_names import unbound_name
 from keras_lint.analysis.values import (
     UNKNOWN,
     ClassValue,
@@ -47,10 +48,7 @@ class ExpressionsMixin(InterpreterBase):
         if not frame.is_module and name in frame.scope.globals:
             self._last_read[(id(frame.scope), name)] = self._statements
             return self._resolved(frame.scope.globals, name)
-        for star in frame.scope.star_imports:
-            if star.startswith(("keras", "tensorflow", "sklearn")):
-                return Ref(normalize(f"{star}.{name}"))
-        return UNKNOWN
+        return unbound_name(name, frame.scope, self._cached)
 
     def _eval(self, node: cst.BaseExpression | None, frame: Frame) -> Value:
         if node is None:

@@ -5,9 +5,12 @@ Each snippet is linted as ``train.py``; the finding belongs on the line of the `
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from conftest import lines_of, lint_snippet, tree_findings
+from conftest import lines_of, lint_snippet, tree_findings, write_notebook
+from keras_lint.engine import lint_paths
 
 CODE = "KER201"
 
@@ -1232,3 +1235,153 @@ def test_model_used_as_a_layer_gives_its_output_activation(src: str, expected: l
 @pytest.mark.parametrize("src", NESTED_MODEL_LOOK_ALIKES)
 def test_nested_model_look_alike_is_silent(src: str) -> None:
     assert lines_of(src, CODE) == []
+
+
+# Names a star import brought in, and Keras names a notebook uses without their import cell.
+UNBOUND_KERAS_NAMES = [
+    pytest.param(
+        """\
+        from keras.layers import *
+        from keras.models import *
+
+        model = Sequential()
+        model.add(Dense(12, input_dim=8, activation="relu"))
+        model.add(Dense(1))
+        model.add(Activation("softmax"))
+        model.compile(loss="mse", optimizer="adam")
+        """,
+        [8],
+        id="keras-star-imports",
+    ),
+    pytest.param(
+        """\
+        from sklearn.metrics import *
+        from tensorflow.keras.layers import *
+        from tensorflow.keras.models import Sequential
+
+        model = Sequential([Dense(10, input_shape=(4,), activation="sigmoid")])
+        model.compile(loss="categorical_crossentropy", optimizer="adam")
+        """,
+        [6],
+        id="tf-keras-star-import-after-a-scikit-learn-one",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+
+        # the cell that imported Sequential and Dense is missing
+        model = Sequential()
+        model.add(Dense(12, input_dim=8, activation="relu"))
+        model.add(Dense(3, activation="softmax"))
+        model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
+        """,
+        [7],
+        id="imports-missing",
+    ),
+    pytest.param(
+        """\
+        from keras.models import Sequential
+
+        def build():
+            model = Sequential([Dense(8, input_shape=(4,)), Dropout(0.5), Dense(1)])
+            model.add(Activation("softmax"))
+            return model
+
+        model = build()
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        """,
+        [9],
+        id="layer-imports-missing-helper",
+    ),
+]
+
+UNBOUND_LOOK_ALIKES = [
+    pytest.param(
+        """\
+        from mylayers import *
+
+        model = Sequential()
+        model.add(Dense(3, input_dim=8, activation="softmax"))
+        model.compile(loss="binary_crossentropy", optimizer="adam")
+        """,
+        id="star-import-from-another-library",
+    ),
+    pytest.param(
+        """\
+        from tensorflow.keras.models import Sequential
+
+
+        class Dense:
+            def __init__(self, units, activation=None, input_dim=None):
+                self.units = units
+
+
+        model = Sequential()
+        model.add(Dense(3, input_dim=8, activation="softmax"))
+        model.compile(loss="binary_crossentropy", optimizer="adam")
+        """,
+        id="user-defined-dense-class",
+    ),
+    pytest.param(
+        """\
+        model = Sequential()
+        model.add(Dense(3, input_dim=8, activation="softmax"))
+        model.compile(loss="binary_crossentropy", optimizer="adam")
+        Dense = None
+        """,
+        id="name-assigned-elsewhere-in-the-module",
+    ),
+    pytest.param(
+        """\
+        def build(Dense):
+            return Sequential([Dense(3, activation="softmax")])
+
+
+        model = Sequential()
+        model.add(Dense(3, input_dim=8, activation="softmax"))
+        model.compile("adam", "binary_crossentropy")
+        """,
+        id="parameter-of-that-name-and-no-compile-keyword",
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), UNBOUND_KERAS_NAMES)
+def test_unbound_keras_names_are_resolved(src: str, expected: list[int]) -> None:
+    assert lines_of(src, CODE) == expected
+
+
+@pytest.mark.parametrize("src", UNBOUND_LOOK_ALIKES)
+def test_unbound_names_that_may_not_be_keras_stay_unknown(src: str) -> None:
+    assert lines_of(src, CODE) == []
+
+
+def test_notebook_without_its_import_cell(tmp_path: Path) -> None:
+    write_notebook(
+        tmp_path / "train.ipynb",
+        "import numpy as np\nX = np.random.rand(100, 8)",
+        "model = Sequential()\n"
+        "model.add(Dense(12, input_dim=8, activation='relu'))\n"
+        "model.add(Dense(1, activation='softmax'))",
+        "model.compile(loss='binary_crossentropy', optimizer='adam', metrics=['accuracy'])",
+    )
+    result = lint_paths([tmp_path], select=[CODE])
+    assert [(f.cell, f.line) for f in result.findings] == [(3, 1)]
+
+
+def test_star_import_of_a_module_of_the_tree_brings_its_keras_names(tree) -> None:
+    root = tree(
+        {
+            "common.py": """\
+            from tensorflow.keras.layers import *
+            from tensorflow.keras.models import *
+            """,
+            "train.py": """\
+            from common import *
+
+            model = Sequential([Dense(10, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+        }
+    )
+    assert tree_findings(root, CODE) == [("train.py", 4)]
