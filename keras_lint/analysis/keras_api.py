@@ -249,6 +249,8 @@ def layer_units(layer: Value) -> int | None:
     if leaf != "Dense":
         return None
     units = layer.call.argument(0, "units")
+    if units is None:
+        units = layer.call.kwargs.get("output_dim")  # Keras 1
     if (
         isinstance(units, Const)
         and isinstance(units.value, int)

@@ -215,6 +215,19 @@ def compiles_outside(cls: ClassValue, methods: set[str]) -> bool:
     return False
 
 
+def activation_function_result(activation: str, site: CallSite) -> Value:
+    """``tf.nn.softmax(x)``, ``keras.activations.sigmoid(x)``... applied to a tensor."""
+    incoming = site.args[0] if site.args else UNKNOWN
+    if not isinstance(incoming, Tensor):
+        return UNKNOWN
+    width = incoming.width
+    if activation == "softmax":
+        axis = site.argument(1, "axis")
+        if not (axis is None or isinstance(axis, Const) and axis.value in {-1, None}):
+            width = None  # over another axis: its size is unknown
+    return Tensor(activation, UNKNOWN, None, incoming.width, width)
+
+
 def model_output_tensor(model: ModelValue) -> Tensor:
     """The tensor a model gives when applied to one (or its ``output``): its last layer's."""
     output = keras_api.model_output(model.info)

@@ -101,17 +101,29 @@ class Output:
 class LossActivationMismatch(PythonRule):
     """
     ## What it does
-    Reads each compiled model's output layer (a `Dense`/`Conv` activation, a separate
-    `Activation(...)` or `Softmax()` layer, functional outputs, `Sequential` lists and `add()`
-    chains, per-output losses of multi-output models) and the loss given to `compile` (strings,
-    `keras.losses` classes and functions, `from_logits`), and reports combinations that cannot
-    be right:
+    Reads each compiled model's output layer (a `Dense`/`Conv` activation given as a string in
+    any case, `tf.nn.softmax` or `keras.activations.sigmoid`, a separate `Activation(...)` or
+    `Softmax()` layer, functional outputs, `Sequential` lists and `add()` chains, a model used
+    as a layer of another, per-output losses of multi-output models) and the loss given to
+    `compile` (strings, `keras.losses` classes and functions, `from_logits`), and reports
+    combinations that cannot be right:
     - `softmax` output with binary crossentropy;
     - `sigmoid` output with categorical or sparse categorical crossentropy;
-    - `Dense(1, activation="softmax")`, whose output is always 1.0;
+    - a softmax over one unit, whose output is always 1.0, whatever the loss:
+      `Dense(1, activation="softmax")`, or `Dense(1)` followed by `Activation("softmax")` or
+      `Softmax()` (a `Dropout` between them changes nothing; a `Flatten` or `Reshape` does);
     - a probability output (`softmax`/`sigmoid`) with a loss built with `from_logits=True`;
     - a linear output (no activation) with a crossentropy loss without `from_logits=True`.
-    An activation or loss it cannot read (a variable, a custom function) is not judged.
+    An activation or loss it cannot read (a variable, a custom function, `compile(**options)`)
+    is not judged.
+
+    Keras names come from imports in every spelling, and from star imports of Keras modules
+    (`from keras.layers import *`). A notebook whose import cell is missing is still read when
+    its names can only be Keras's: `Sequential`, `Dense`, `Activation`, `Dropout` and `Flatten`
+    used without any binding count as Keras's if the file binds that name nowhere (no import,
+    assignment, `def`, `class` or parameter of it), star-imports nothing but Keras/TensorFlow
+    modules, and compiles a model with `loss=` or `optimizer=`. Any other unbound name (`Model`,
+    `Conv2D`, a loss class) stays unknown.
 
     ## Why is this bad?
     Keras raises no error for any of these: the model trains, and the numbers are wrong. Softmax
@@ -201,6 +213,8 @@ def _pair_losses(outputs: list[Output], loss_arg: Value | None) -> list[tuple[Ou
 
 def _read_loss(value: Value) -> Loss | None:
     if isinstance(value, Const) and isinstance(value.value, str):
+        if value.value in _LOSS_CLASSES:  # Keras also reads a class name: ``"BinaryCrossentropy"``
+            return Loss(_LOSS_CLASSES[value.value], False, value.value)
         text = value.value.lower()
         if text in _LOSS_STRINGS:
             return Loss(_LOSS_STRINGS[text], False, value.value)

@@ -1385,3 +1385,74 @@ def test_star_import_of_a_module_of_the_tree_brings_its_keras_names(tree) -> Non
         }
     )
     assert tree_findings(root, CODE) == [("train.py", 4)]
+
+
+OTHER_SPELLINGS = [
+    pytest.param(
+        """\
+        from keras.layers import Dense
+        from keras.models import Sequential
+
+        model = Sequential()
+        model.add(Dense(input_dim=4, output_dim=1, activation="softmax"))
+        model.compile(loss="mse", optimizer="sgd")
+        """,
+        [6],
+        id="keras-1-output-dim-one-unit-softmax",
+    ),
+    pytest.param(
+        """\
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((8,)), tf.keras.layers.Dense(4, "softmax")])
+        model.compile(optimizer="adam", loss="BinaryCrossentropy")
+        """,
+        [4],
+        id="loss-given-as-a-class-name",
+    ),
+    pytest.param(
+        """\
+        import tensorflow as tf
+
+        inputs = tf.keras.Input((8,))
+        outputs = tf.nn.softmax(tf.keras.layers.Dense(1)(inputs))
+        model = tf.keras.Model(inputs, outputs)
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        """,
+        [6],
+        id="tf-nn-softmax-function-over-one-unit",
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), OTHER_SPELLINGS)
+def test_other_spellings_are_read(src: str, expected: list[int]) -> None:
+    assert lines_of(src, CODE) == expected
+
+
+def test_softmax_function_over_another_axis_is_silent() -> None:
+    src = """\
+        import tensorflow as tf
+
+        inputs = tf.keras.Input((20, 8))
+        outputs = tf.nn.softmax(tf.keras.layers.Dense(1)(inputs), axis=1)
+        model = tf.keras.Model(inputs, outputs)
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        """
+    assert lines_of(src, CODE) == []
+
+
+def test_linear_activation_layer_after_softmax_keeps_the_probabilities() -> None:
+    # the mixed-precision idiom: a float32 identity after the softmax
+    src = """\
+        from tensorflow import keras
+        from tensorflow.keras import layers
+
+        inputs = keras.Input(shape=(784,))
+        x = layers.Dense(10)(inputs)
+        x = layers.Activation("softmax", dtype="float32")(x)
+        outputs = layers.Activation("linear", dtype="float32")(x)
+        model = keras.Model(inputs=inputs, outputs=outputs)
+        model.compile(loss="sparse_categorical_crossentropy", optimizer="rmsprop")
+        """
+    assert lines_of(src, CODE) == []
