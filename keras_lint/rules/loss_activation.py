@@ -223,10 +223,9 @@ def _read_loss(value: Value) -> Loss | None:
         return None
     if isinstance(value, Ref):
         leaf = keras_leaf(value.name)
-        if (
-            leaf is None
-            or ".losses." not in value.name
-            and not value.name.startswith("keras.losses")
+        # Keras 1 called the module ``keras.objectives``; the metric functions are the losses'
+        if leaf is None or not any(
+            f".{module}." in value.name for module in ("losses", "objectives", "metrics")
         ):
             return None
         if leaf in _LOSS_STRINGS:

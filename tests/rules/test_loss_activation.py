@@ -1422,6 +1422,18 @@ OTHER_SPELLINGS = [
         [6],
         id="tf-nn-softmax-function-over-one-unit",
     ),
+    pytest.param(
+        """\
+        from keras.layers import Dense
+        from keras.models import Sequential
+        from keras.objectives import categorical_crossentropy
+
+        model = Sequential([Dense(5, input_dim=3, activation="sigmoid")])
+        model.compile(loss=categorical_crossentropy, optimizer="sgd")
+        """,
+        [6],
+        id="keras-1-objectives-module",
+    ),
 ]
 
 
