@@ -6,14 +6,14 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+import libcst as cst
+
 from keras_lint.analysis import keras_api
 from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.values import Const, Seq, Value
 from keras_lint.rules.base import PythonRule, Report
 
 if TYPE_CHECKING:
-    import libcst as cst
-
     from keras_lint.analysis import ModuleFacts
 
 #: calls that enable memory growth or cap the memory TensorFlow takes
@@ -32,6 +32,24 @@ _GPU_OPTION_KEYWORDS = ("allow_growth", "per_process_gpu_memory_fraction")
 _GROWTH_VARIABLE = "TF_FORCE_GPU_ALLOW_GROWTH"
 _TPU_NAMES = ("TPUClusterResolver", "TPUStrategy", "initialize_tpu_system")
 _NON_TF_BACKENDS = frozenset({"jax", "torch", "numpy", "openvino"})
+
+
+class _TrainingOrProgram:
+    """Text that trains, or a program that imports and runs code: it may train through the
+    functions of a module of its project."""
+
+    # no ``\b`` before the names: each branch must start with a literal for a fast search
+    _training = re.compile(r"\.\s*fit(?:_generator)?\b|cross_va|learning_curve")
+    #: top-level code that calls something: ``main()``, ``history = train(...)``, a main block
+    _runs = re.compile(
+        r"^(?:if\s+__name__|[A-Za-z_][\w.]*\s*\(|[A-Za-z_][\w.,\t ]*=\s*[\w.]+\s*\()",
+        re.MULTILINE,
+    )
+
+    def search(self, text: str, /) -> bool:
+        if self._training.search(text):
+            return True
+        return "import" in text and bool(self._runs.search(text))
 
 
 class MissingGpuMemoryGrowth(PythonRule):
@@ -85,24 +103,47 @@ class MissingGpuMemoryGrowth(PythonRule):
     code = "KER301"
     name = "missing-gpu-memory-growth"
     summary = "TensorFlow training never enables GPU memory growth, so it reserves all GPU memory"
-    # no ``\b`` before the names: each branch must start with a literal for a fast search
-    trigger = re.compile(r"\.\s*fit(?:_generator)?\b|cross_va|learning_curve")
+    trigger = _TrainingOrProgram()
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
         fits = [t.node for t in facts.training if t.method in keras_api.FIT_METHODS]
         fits += facts.wrapped_fits + facts.probable_keras_fits
-        if not fits or _other_backend(facts) or _no_gpu(facts) or _growth_enabled(facts):
+        leads = facts.training_leads
+        if not (fits or leads) or _other_backend(facts) or _no_gpu(facts):
+            return
+        if _growth_enabled(facts):
             return
         project = facts.project
-        if not facts.is_entry_point and project is not None and project.growth_enabled_anywhere():
-            return  # a library module: the program that imports it may well enable growth
-        first = min(fits, key=lambda node: _start(facts, node))
+        if not facts.is_entry_point and project is not None:
+            # a library module: the programs that run its training are judged instead, and
+            # growth enabled in what it imports or what imports it covers it
+            if project.library_covered(facts.path, _training_functions(facts, fits)):
+                return
+        first = min([*fits, *leads], key=lambda node: _start(facts, node))
+        what = (
+            "this call leads to TensorFlow training in another module"
+            if any(first is lead for lead in leads)
+            else "this module trains with TensorFlow"
+        )
         yield Report(
-            "this module trains with TensorFlow but never enables GPU memory growth: TensorFlow "
-            "will reserve all GPU memory (call `tf.config.experimental.set_memory_growth(gpu, "
-            "True)` or set TF_FORCE_GPU_ALLOW_GROWTH=true)",
+            f"{what} but never enables GPU memory growth: TensorFlow will reserve all GPU "
+            "memory (call `tf.config.experimental.set_memory_growth(gpu, True)` or set "
+            "TF_FORCE_GPU_ALLOW_GROWTH=true)",
             node=first,
         )
+
+
+def _training_functions(facts: ModuleFacts, fits: list[cst.Call]) -> list[str]:
+    """The top-level functions and classes of the module whose code holds a training call:
+    the names through which a program reaches its training."""
+    lines = {facts.position(node).start.line for node in fits}
+    names = set()
+    for statement in facts.module.body:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            span = facts.position(statement)
+            if any(span.start.line <= line <= span.end.line for line in lines):
+                names.add(statement.name.value)
+    return sorted(names)
 
 
 def _start(facts: ModuleFacts, node: cst.CSTNode) -> tuple[int, int]:

@@ -155,7 +155,7 @@ def test_the_questions_a_file_asks_are_recorded_with_their_answers(tmp_path: Pat
     relative = index.resolve_relative(importer, 2, "models")
     assert relative is not None and relative.endswith("pkg.models")
     index.container_env(importer)
-    index.growth_enabled_anywhere()
+    index.library_covered(str(root / "pkg/models.py"), ["build"])
     asked = index.end_file()
     models = str(root / "pkg/models.py")
     digest = hashlib.sha256(BUILDER.encode()).hexdigest()
@@ -168,7 +168,7 @@ def test_the_questions_a_file_asks_are_recorded_with_their_answers(tmp_path: Pat
             ["locate", ["nowhere", importer], None],
             ["relative", [importer, 2, "models"], relative],
             ["container-env", [importer], {"A": "1"}],
-            ["growth-anywhere", [], False],
+            ["library-covered", [models, ["build"]], False],
         ]
     }
     fresh = ProjectIndex(files, dockerfile_env={root / "pkg": {"A": "1"}})
