@@ -29,11 +29,18 @@ from keras_lint.sources.regular_file import read_regular_file
 if TYPE_CHECKING:
     import libcst as cst
 
-#: text that enables GPU memory growth somewhere (used for library modules, see KER301)
-_GROWTH_TEXT = re.compile(
-    r"set_memory_growth|TF_FORCE_GPU_ALLOW_GROWTH|allow_growth|set_logical_device_configuration"
-    r"|set_virtual_device_configuration|per_process_gpu_memory_fraction"
+#: names whose mention enables GPU memory growth or caps GPU memory (see KER301)
+_GROWTH_NAMES = frozenset(
+    {
+        "set_memory_growth",
+        "TF_FORCE_GPU_ALLOW_GROWTH",
+        "allow_growth",
+        "set_logical_device_configuration",
+        "set_virtual_device_configuration",
+        "per_process_gpu_memory_fraction",
+    }
 )
+_GROWTH_TEXT = re.compile("|".join(sorted(_GROWTH_NAMES)))
 
 
 class ProjectIndex:
@@ -165,6 +172,11 @@ class ProjectIndex:
         answer never depends on unrelated files linted alongside."""
         return bool(self._asked_now("library-covered", str(path), sorted(functions)))
 
+    def growth_at_import(self, path: str) -> bool:
+        """Whether a module of the project that ``path`` imports (directly or through other
+        modules) runs code enabling GPU memory growth when it is imported."""
+        return bool(self._asked_now("growth-at-import", str(path)))
+
     def _knows(self, name: str, importer: str) -> bool:
         candidates = self._by_name.get(name, [])
         return any(_absolute(path) != _absolute(importer) for path in candidates)
@@ -197,13 +209,23 @@ class ProjectIndex:
             merged.update(self.dockerfile_env.get(ancestor, {}))
         return merged
 
-    def _library_covered(self, path: str, functions: list[str]) -> bool:
+    def _graph(self, path: str) -> _ImportGraph:
         from keras_lint.discovery import project_root  # the front ends' notion of a project
 
         root = str(project_root(path))
         graph = self._graphs.get(root)
         if graph is None:
             graph = self._graphs[root] = _ImportGraph(self, root)
+        return graph
+
+    def _growth_at_import(self, path: str) -> bool:
+        graph = self._graph(path)
+        target = _absolute(path)
+        imported = _closure({target}, graph.imports) - {target}
+        return any(graph.runs(module, _GROWTH_NAMES) for module in sorted(imported))
+
+    def _library_covered(self, path: str, functions: list[str]) -> bool:
+        graph = self._graph(path)
         target = _absolute(path)
         if graph.called_into(target, set(functions)):
             return True
@@ -221,6 +243,7 @@ class ProjectIndex:
         "relative": _relative,
         "container-env": _container_env,
         "library-covered": _library_covered,
+        "growth-at-import": _growth_at_import,
     }
 
     def _digest(self, path: Path) -> str | None:
@@ -313,20 +336,26 @@ class _ImportGraph:
                 continue
             seen.add((module, frozenset(names)))
             for importer in sorted(self.importers.get(module, ())):
-                runs, through = self._uses(importer, names)
+                runs, through = self._uses(importer, frozenset(names))
                 if runs:
                     return True
                 pending.append((importer, through, depth + 1))
         return False
 
-    def _uses(self, path: Path, names: set[str]) -> tuple[bool, set[str]]:
+    def runs(self, path: Path, names: frozenset[str]) -> bool:
+        """Whether the code ``path`` runs when imported or run mentions ``names``."""
+        return self._uses(path, names)[0]
+
+    def _uses(self, path: Path, names: frozenset[str]) -> tuple[bool, set[str]]:
         """Whether the code ``path`` runs mentions ``names`` (through its own functions too),
         and its top-level functions and classes that mention them."""
         text = self._texts[path]
+        if not names:
+            return False, set()
         if path in self._notebooks:  # every cell runs
+            pattern = _word_pattern(names)
             return any(
-                _mentions(line, names) and not _IMPORT_LINE.match(line)
-                for line in text.splitlines()
+                pattern.search(line) and not _IMPORT_LINE.match(line) for line in text.splitlines()
             ), set()
         try:
             tree = ast.parse(text)
@@ -334,14 +363,15 @@ class _ImportGraph:
             return False, set()
         lines = text.splitlines()
         through: set[str] = set()
-        wanted = set(names)
+        wanted = names
         while True:
+            pattern = _word_pattern(wanted)
             runs, found = False, set()
             for statement in tree.body:
                 if isinstance(statement, (ast.Import, ast.ImportFrom)):
                     continue
                 end = statement.end_lineno or statement.lineno
-                if not _mentions("\n".join(lines[statement.lineno - 1 : end]), wanted):
+                if not pattern.search("\n".join(lines[statement.lineno - 1 : end])):
                     continue
                 if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                     found.add(statement.name)
@@ -356,8 +386,9 @@ class _ImportGraph:
 _IMPORT_LINE = re.compile(r"^\s*(?:import|from)\s")
 
 
-def _mentions(text: str, names: set[str]) -> bool:
-    return any(re.search(rf"\b{re.escape(name)}\b", text) for name in names)
+def _word_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    """A pattern that finds any of ``names`` as a whole word."""
+    return re.compile(r"\b(?:" + "|".join(re.escape(name) for name in sorted(names)) + r")\b")
 
 
 def _closure(start: set[Path], edges: dict[Path, set[Path]]) -> set[Path]:

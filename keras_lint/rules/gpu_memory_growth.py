@@ -114,7 +114,12 @@ class MissingGpuMemoryGrowth(PythonRule):
         if _growth_enabled(facts):
             return
         project = facts.project
-        if not facts.is_entry_point and project is not None:
+        if project is not None and facts.is_entry_point:
+            # a module it imports may enable growth at import time without any of its names
+            # being used
+            if project.growth_at_import(facts.path):
+                return
+        elif project is not None:
             # a library module: the programs that run its training are judged instead, and
             # growth enabled in what it imports or what imports it covers it
             if project.library_covered(facts.path, _training_functions(facts, fits)):
