@@ -4,6 +4,7 @@ once per project (their top-level events replayed in every file that imports the
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -19,18 +20,60 @@ from keras_lint.analysis.values import UNKNOWN, Ref, Value
 if TYPE_CHECKING:
     from keras_lint.analysis.project import ProjectIndex
 
-#: top-level packages that are libraries, never modules of the linted tree
-_LIBRARY_PREFIXES = (
-    "keras",
-    "tensorflow",
-    "tf_keras",
-    "sklearn",
-    "numpy",
-    "pandas",
-    "torch",
-    "jax",
-    "os",
-    "sys",
+#: top-level packages that are libraries, never modules of the linted tree: the standard
+#: library (a module of the tree named like one would shadow it) and the common packages of
+#: training code
+_LIBRARY_PREFIXES = frozenset(
+    {
+        *(sys.stdlib_module_names - {"test"}),  # ``test`` is a common package of a project
+        "keras",
+        "tensorflow",
+        "tf_keras",
+        "keras_cv",
+        "keras_nlp",
+        "keras_hub",
+        "tensorflow_datasets",
+        "tensorflow_hub",
+        "sklearn",
+        "scipy",
+        "numpy",
+        "pandas",
+        "matplotlib",
+        "seaborn",
+        "plotly",
+        "cv2",
+        "PIL",
+        "skimage",
+        "tqdm",
+        "torch",
+        "torchvision",
+        "jax",
+        "flax",
+        "xgboost",
+        "lightgbm",
+        "statsmodels",
+        "nltk",
+        "transformers",
+        "IPython",
+        "nbformat",
+        "absl",
+        "six",
+        "setuptools",
+        "yaml",
+        "h5py",
+        "requests",
+        "flask",
+        "bs4",
+        "gym",
+        "google",
+        "apache_beam",
+        "tensorflow_transform",
+        "tflite_support",
+        "tflite_runtime",
+        "tflite_model_maker",
+        "tf_agents",
+        "langchain",
+    }
 )
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from keras_lint.analysis import keras_api
+from keras_lint.analysis.module_loading import is_library
 from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.values import Const, Seq, Value
 from keras_lint.rules.base import PythonRule, Report
@@ -46,16 +47,27 @@ class _TrainingOrProgram:
         re.MULTILINE,
     )
 
+    #: an import statement, with the module it names (relative: the leading dots)
+    _import = re.compile(
+        r"^[ \t]*(?:from[ \t]+(\.+|[\w.]+)[ \t]+import|import[ \t]+([\w.]+))", re.MULTILINE
+    )
+
     def search(self, text: str, /) -> bool:
         if self._training.search(text):
             return True
-        return "import" in text and bool(self._runs.search(text))
+        if "import" not in text or not self._runs.search(text):
+            return False
+        # only a module of the project can hold the training the program calls
+        return any(
+            not is_library(match.group(1) or match.group(2))
+            for match in self._import.finditer(text)
+        )
 
 
 class MissingGpuMemoryGrowth(PythonRule):
     """
     ## What it does
-    Reports the first Keras `fit` of a module that trains on the TensorFlow backend (`tf.keras`,
+    Reports the first Keras `fit` of a program that trains on the TensorFlow backend (`tf.keras`,
     or Keras 3 with no other backend chosen) when nothing enables GPU memory growth: neither
     `tf.config.experimental.set_memory_growth(gpu, True)`, nor `TF_FORCE_GPU_ALLOW_GROWTH=true`
     (in `os.environ`, a notebook's `%env`, or an `ENV` of a Dockerfile in the module's folder or
@@ -63,10 +75,16 @@ class MissingGpuMemoryGrowth(PythonRule):
     nor TF1 `gpu_options`. A scikit-learn `KerasClassifier`/`KerasRegressor` trained with `fit`
     or cross-validation counts as a Keras `fit`, and so does a `fit` the module runs on a model
     from a library it cannot follow (`sm.Unet(...)`) when given Keras-only arguments such as
-    `epochs=`, in a module that uses TensorFlow and not PyTorch. Helpers
-    called from the module, and the top level of project modules it imports, count. A module
-    that only defines training functions (no top-level training, no `__main__` block) is
-    reported only when no file of the linted tree enables growth. Modules that set
+    `epochs=`, in a module that uses TensorFlow and not PyTorch; so does `fit(..., epochs=)` on
+    a local subclass of a library's Keras model (`class Ranker(tfrs.Model)`). Helpers called
+    from the module, and the top level of project modules it imports, count. A program (a
+    notebook, or a module with top-level code or a `__main__` block) that trains through the
+    functions of another module of its project (`task.py` calling `model.py`'s
+    `train_and_evaluate()`) is reported at its own call that leads there. A module that only
+    defines training functions is reported only when no program of its project calls into
+    them and no module of its import graph (what it imports, what imports it, and what those
+    import) enables growth; files outside its project (the folder of its `pyproject.toml`,
+    `setup.py`, `.git`, ..., else its outermost package or folder) never count. Modules that set
     `KERAS_BACKEND` to `jax` or `torch`, hide every GPU (`CUDA_VISIBLE_DEVICES=-1`,
     `tf.config.set_visible_devices([], "GPU")`) or train on a TPU are skipped.
 
