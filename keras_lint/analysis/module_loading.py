@@ -4,7 +4,6 @@ once per project (their top-level events replayed in every file that imports the
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -13,68 +12,13 @@ import libcst as cst
 from keras_lint.analysis import keras_api
 from keras_lint.analysis.events import Events, ModuleScope
 from keras_lint.analysis.interpreter_base import Frame, InterpreterBase
+from keras_lint.analysis.libraries import is_library
 from keras_lint.analysis.names import normalize
 from keras_lint.analysis.syntax import dotted_name
 from keras_lint.analysis.values import UNKNOWN, Ref, Value
 
 if TYPE_CHECKING:
     from keras_lint.analysis.project import ProjectIndex
-
-#: top-level packages that are libraries, never modules of the linted tree: the standard
-#: library (a module of the tree named like one would shadow it) and the common packages of
-#: training code
-_LIBRARY_PREFIXES = frozenset(
-    {
-        *(sys.stdlib_module_names - {"test"}),  # ``test`` is a common package of a project
-        "keras",
-        "tensorflow",
-        "tf_keras",
-        "keras_cv",
-        "keras_nlp",
-        "keras_hub",
-        "tensorflow_datasets",
-        "tensorflow_hub",
-        "sklearn",
-        "scipy",
-        "numpy",
-        "pandas",
-        "matplotlib",
-        "seaborn",
-        "plotly",
-        "cv2",
-        "PIL",
-        "skimage",
-        "tqdm",
-        "torch",
-        "torchvision",
-        "jax",
-        "flax",
-        "xgboost",
-        "lightgbm",
-        "statsmodels",
-        "nltk",
-        "transformers",
-        "IPython",
-        "nbformat",
-        "absl",
-        "six",
-        "setuptools",
-        "yaml",
-        "h5py",
-        "requests",
-        "flask",
-        "bs4",
-        "gym",
-        "google",
-        "apache_beam",
-        "tensorflow_transform",
-        "tflite_support",
-        "tflite_runtime",
-        "tflite_model_maker",
-        "tf_agents",
-        "langchain",
-    }
-)
 
 
 @dataclass(eq=False)
@@ -212,7 +156,3 @@ class LeadingCallsMixin(InterpreterBase):
                 if all(lead is not self._lead for lead in leads):
                     leads.append(self._lead)
         return super()._eval_call(node, frame)
-
-
-def is_library(name: str) -> bool:
-    return name.split(".", 1)[0] in _LIBRARY_PREFIXES

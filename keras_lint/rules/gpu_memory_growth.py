@@ -6,15 +6,15 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from keras_lint.analysis import keras_api
-from keras_lint.analysis.module_loading import is_library
+from keras_lint.analysis.libraries import is_library
 from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.values import Const, Seq, Value
 from keras_lint.rules.base import PythonRule, Report
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from keras_lint.analysis import ModuleFacts
 
 #: calls that enable memory growth or cap the memory TensorFlow takes
@@ -159,6 +159,8 @@ class MissingGpuMemoryGrowth(PythonRule):
 def _training_functions(facts: ModuleFacts, fits: list[cst.Call]) -> list[str]:
     """The top-level functions and classes of the module whose code holds a training call:
     the names through which a program reaches its training."""
+    import libcst as cst  # imported by the rules' check only: a run that parses nothing never does
+
     lines = {facts.position(node).start.line for node in fits}
     names = set()
     for statement in facts.module.body:
