@@ -757,10 +757,13 @@ def scan_project(files: Sequence[Path]) -> ProjectScan:
     dockerfiles: list[LoadedDockerfile] = []
     problems: list[Finding] = []
     python_files: list[Path] = []
+    notebooks: list[Path] = []
     for path in files:
         kind = _kind_of(path)
         if kind == "python":
             python_files.append(path)
+        elif kind == "notebook":
+            notebooks.append(path)
         if kind != "dockerfile":
             continue
         text = _read(path, kind)
@@ -777,7 +780,7 @@ def scan_project(files: Sequence[Path]) -> ProjectScan:
             continue
         dockerfile_env.setdefault(path.parent, {}).update(facts.env)
         dockerfiles.append(LoadedDockerfile(path, text, facts))
-    index = ProjectIndex(python_files, dockerfile_env=dockerfile_env)
+    index = ProjectIndex(python_files, dockerfile_env=dockerfile_env, notebooks=notebooks)
     return ProjectScan(index=index, dockerfiles=dockerfiles, problems=problems)
 
 
