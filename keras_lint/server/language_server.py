@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from lsprotocol import types
-from pygls.exceptions import FeatureRequestError
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.uris import from_fs_path
@@ -69,9 +69,26 @@ class _Snapshot:
     cells: tuple[tuple[str, bool, str], ...] = ()
 
 
+class _ReportedError(JsonRpcInvalidParams):
+    """A message that could not be read, already logged and answered."""
+
+
 class _Protocol(LanguageServerProtocol):
-    """pygls' protocol, with document synchronisation left to the server: pygls' own copy of
-    the documents would raise on a change for a closed document and apply stale versions."""
+    """pygls' protocol, with document synchronisation left to the server (pygls' own copy of
+    the documents would raise on a change for a closed document and apply stale versions), and
+    an error response for a request whose parameters cannot be read (pygls sends none)."""
+
+    def structure_message(self, data: Any) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            method = data.get("method", "") if isinstance(data, dict) else ""
+            self._server.log(  # type: ignore[attr-defined]
+                logging.ERROR, f"cannot read a {method or 'message'} message: {error}"
+            )
+            if isinstance(data, dict) and "id" in data and method:
+                self._send_response(data["id"], None, error.to_response_error())
+            raise _ReportedError() from error
 
     def _user(self, method: str, params: Any) -> Any:
         if (handler := self.fm.features.get(method)) is not None:
@@ -156,9 +173,9 @@ class KerasLintServer(LanguageServer):
             pass
 
     def report_server_error(self, error: Exception, source: Any) -> None:
-        """pygls' errors (a message that does not deserialise, a notification handler that
-        raised): one line. A request's error goes back in its response, and pygls logs it."""
-        if source is FeatureRequestError:
+        """pygls' errors (a handler that raised): one line. A request's error also goes back in
+        its response."""
+        if isinstance(error, _ReportedError):
             return
         self.log(logging.ERROR, f"{type(error).__name__}: {error}")
 
@@ -552,6 +569,8 @@ def _configure_logging(level: int) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # pygls logs each failure (with its traceback) before the server reports it in one line
+    logging.getLogger("pygls").setLevel(level if level < logging.WARNING else logging.CRITICAL)
 
 
 def _protocol_streams() -> tuple[BinaryIO, BinaryIO]:
@@ -569,9 +588,10 @@ def serve(arguments: Iterable[str] = ()) -> int:
     status is 0 when ``shutdown`` came first, else 1 (as the specification asks)."""
     verbose = any(given in ("-v", "--verbose") for given in arguments)
     _configure_logging(logging.INFO if verbose else logging.WARNING)
+    streams = _protocol_streams()
     server = create_server()
     try:
-        server.start_io(*_protocol_streams())
+        server.start_io(*streams)
     finally:
         server.linter.shutdown(wait=False, cancel_futures=True)
     return 0 if server.shut_down else 1
