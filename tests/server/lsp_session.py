@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
@@ -64,27 +63,6 @@ def capabilities(encodings: Sequence[str] | None = None) -> types.ClientCapabili
 
 
 CONFIG = ClientServerConfig(server_command=SERVER, client_factory=recording_client)
-
-
-@pytest_lsp.fixture(config=CONFIG)
-async def client(lsp_client: LanguageClient, tmp_path: Path) -> Any:
-    """A session with the server, started in a project folder ``tmp_path``."""
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n", encoding="utf-8")
-    await lsp_client.initialize_session(
-        types.InitializeParams(capabilities=capabilities(), root_uri=tmp_path.as_uri())
-    )
-    yield
-    await lsp_client.shutdown_session()
-
-
-@pytest_lsp.fixture(config=CONFIG)
-async def utf8_client(lsp_client: LanguageClient, tmp_path: Path) -> Any:
-    """A session whose client counts columns in UTF-8 bytes."""
-    await lsp_client.initialize_session(
-        types.InitializeParams(capabilities=capabilities(["utf-8"]), root_uri=tmp_path.as_uri())
-    )
-    yield
-    await lsp_client.shutdown_session()
 
 
 def dedent(text: str) -> str:

@@ -7,11 +7,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+import pytest_lsp
 from lsp_session import (
+    CONFIG,
     SERVER,
     apply_edits,
+    capabilities,
     codes,
     dedent,
     diagnostics_after,
@@ -26,6 +30,28 @@ from pytest_lsp import LanguageClient
 
 from keras_lint.engine import lint_text
 from keras_lint.rules import rule_by_code
+
+
+@pytest_lsp.fixture(config=CONFIG)
+async def client(lsp_client: LanguageClient, tmp_path: Path) -> Any:
+    """A session with the server, started in a project folder ``tmp_path``."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n", encoding="utf-8")
+    await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=capabilities(), root_uri=tmp_path.as_uri())
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=CONFIG)
+async def utf8_client(lsp_client: LanguageClient, tmp_path: Path) -> Any:
+    """A session whose client counts columns in UTF-8 bytes."""
+    await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=capabilities(["utf-8"]), root_uri=tmp_path.as_uri())
+    )
+    yield
+    await lsp_client.shutdown_session()
+
 
 SCRIPT = dedent(
     """
