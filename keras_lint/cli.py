@@ -48,8 +48,9 @@ commands:
   keras-lint rules          list every rule: code, name, summary
   keras-lint rule KER201    print one rule's documentation
   keras-lint verify         train the fixtures and show each rule's failure (extra: verify)
+  keras-lint server         a Language Server on stdin/stdout for editors (extra: server)
 
-To lint a folder named "rules", "rule" or "verify", write ./rules (and so on).
+To lint a folder named "rules", "rule", "verify" or "server", write ./rules (and so on).
 Settings are read from [tool.keras-lint] in the nearest pyproject.toml (see --config).
 Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error
 (141 when the reader of the output went away, as in keras-lint rules | head -3).
@@ -297,6 +298,20 @@ def _silence_stdout() -> None:
         pass
 
 
+def _serve(arguments: list[str]) -> int:
+    unknown = [given for given in arguments if given not in ("-v", "--verbose", "--stdio")]
+    if unknown:
+        raise UsageError(f"usage: keras-lint server [--stdio] [--verbose] (not {unknown[0]!r})")
+    try:
+        from keras_lint.server import language_server
+    except ImportError as error:
+        raise UsageError(
+            f"the server needs the server extra ({error.name} is missing): "
+            'pip install "keras-lint[server]"'
+        ) from error
+    return language_server.serve(arguments)
+
+
 def _run(arguments: list[str], out: TextIO, err: TextIO) -> int:
     try:
         if arguments[:1] == ["rules"]:
@@ -309,6 +324,8 @@ def _run(arguments: list[str], out: TextIO, err: TextIO) -> int:
             from keras_lint.verify.command import main as verify_main
 
             return verify_main(arguments[1:], out, err)
+        if arguments[:1] == ["server"]:
+            return _serve(arguments[1:])
         return _lint(arguments, out, err)
     except (UsageError, _ArgumentError) as error:
         err.write(f"{PROG}: error: {' '.join(str(error).split())}\n")
