@@ -33,6 +33,7 @@ from keras_lint.patterns import PathPatterns
 from keras_lint.report import FORMATS, STATISTICS_FORMATS, render_statistics
 from keras_lint.rules import ALL_RULES, rule_by_code
 from keras_lint.selection import UsageError, select_rules
+from keras_lint.severity import with_severities
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: the shell's status for a run stopped by Ctrl-C (128 + SIGINT)
@@ -51,8 +52,8 @@ commands:
 
 To lint a folder named "rules", "rule" or "verify", write ./rules (and so on).
 Settings are read from [tool.keras-lint] in the nearest pyproject.toml (see --config).
-Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error
-(141 when the reader of the output went away, as in keras-lint rules | head -3).
+Exit status: 0 no findings (or --exit-zero), 1 findings, 2 usage, configuration or internal
+error (141 when the reader of the output went away, as in keras-lint rules | head -3).
 """
 
 
@@ -146,6 +147,10 @@ def _lint_parser() -> _Parser:
         help=f"keep the result cache in PATH (default: {CACHE_DIR_NAME} in the folder of the"
         " configuration file, else in the current folder)",
     )  # fmt: skip
+    parser.add_argument(
+        "--exit-zero", action="store_true",
+        help="exit 0 even when there are findings (2 still means a usage or internal error)",
+    )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
@@ -179,6 +184,7 @@ def _checked(settings: Settings) -> Settings:
         return settings
     tables = [("select", settings.select), ("ignore", settings.ignore)]
     tables += [(f"per-file-ignores.{k}", v) for k, v in settings.per_file_ignores.items()]
+    tables += [(f"severity.{code}", [code]) for code in settings.severity]
     for key, codes in tables:
         try:
             select_rules(ALL_RULES, None, codes)
@@ -261,17 +267,18 @@ def _lint(argv: list[str], out: TextIO, err: TextIO) -> int:
             jobs=options.jobs,
             cache_dir=_cache_dir(options, settings),
         )
+    findings = with_severities(result.findings, settings.severity)
     if options.statistics:
-        out.write(render_statistics(options.format, result.findings, result.files_checked))
+        out.write(render_statistics(options.format, findings, result.files_checked))
     else:
-        out.write(FORMATS[options.format](result.findings, result.files_checked, result.errors))
+        out.write(FORMATS[options.format](findings, result.files_checked, result.errors))
     for warning in result.warnings:
         err.write(f"{PROG}: warning: {warning}\n")
     for error in result.errors:
         err.write(f"{PROG}: internal error: {error}\n")
     if result.errors:
         return EXIT_ERROR
-    return EXIT_FINDINGS if result.findings else EXIT_CLEAN
+    return EXIT_FINDINGS if findings and not options.exit_zero else EXIT_CLEAN
 
 
 def main(argv: Sequence[str] | None = None) -> int:

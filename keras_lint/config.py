@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from keras_lint.selection import UsageError
+from keras_lint.severity import SEVERITIES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -26,7 +27,7 @@ else:  # pragma: no cover - the 3.10 fallback
 
 TABLE = "keras-lint"
 PYPROJECT = "pyproject.toml"
-KEYS = ("select", "ignore", "exclude", "extend-exclude", "per-file-ignores")
+KEYS = ("select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "severity")
 
 #: folders never walked into unless ``exclude`` replaces this list
 DEFAULT_EXCLUDE = (
@@ -54,6 +55,8 @@ class Settings:
     extend_exclude: list[str] = field(default_factory=list)
     #: pattern -> codes, in the order written
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    #: code or prefix -> "error" or "warning", over the rules' own severities
+    severity: dict[str, str] = field(default_factory=dict)
 
     @property
     def exclude_patterns(self) -> list[str]:
@@ -80,6 +83,18 @@ def _per_file_ignores(value: Any, path: Path) -> dict[str, list[str]]:
     return {
         pattern: _string_list(codes, path, f"{key}.{pattern}") for pattern, codes in value.items()
     }
+
+
+def _severities(value: Any, path: Path) -> dict[str, str]:
+    key = "severity"
+    if not isinstance(value, Mapping):
+        raise ConfigError(f'{_where(path, key)}: expected a table of code = "error" or "warning"')
+    for code, severity in value.items():
+        if severity not in SEVERITIES:
+            choices = " or ".join(f'"{name}"' for name in SEVERITIES)
+            where = _where(path, f"{key}.{code}")
+            raise ConfigError(f"{where}: expected {choices}, got {severity!r}")
+    return {code.strip(): severity for code, severity in value.items()}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -111,6 +126,8 @@ def settings_from_table(table: Mapping[str, Any], path: Path) -> Settings:
             values[key.replace("-", "_")] = _string_list(table[key], path, key)
     if "per-file-ignores" in table:
         values["per_file_ignores"] = _per_file_ignores(table["per-file-ignores"], path)
+    if "severity" in table:
+        values["severity"] = _severities(table["severity"], path)
     return Settings(root=path.parent.resolve(), source=path, **values)
 
 
@@ -196,4 +213,5 @@ def with_overrides(
         exclude=settings.exclude if exclude is None else exclude,
         extend_exclude=[*settings.extend_exclude, *(extend_exclude or [])],
         per_file_ignores=settings.per_file_ignores,
+        severity=settings.severity,
     )

@@ -84,6 +84,7 @@ class MissingGpuMemoryGrowth(PythonRule):
 
     code = "KER301"
     name = "missing-gpu-memory-growth"
+    severity = "warning"
     summary = "TensorFlow training never enables GPU memory growth, so it reserves all GPU memory"
     # no ``\b`` before the names: each branch must start with a literal for a fast search
     trigger = re.compile(r"\.\s*fit(?:_generator)?\b|cross_va|learning_curve")
