@@ -10,6 +10,7 @@ to the folder of the file that declares them. Every mistake in a configuration i
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,7 +28,12 @@ else:  # pragma: no cover - the 3.10 fallback
 
 TABLE = "keras-lint"
 PYPROJECT = "pyproject.toml"
-KEYS = ("select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "severity")
+KEYS = (
+    "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
+    "severity",
+)  # fmt: skip
+#: the table's name as some write it, which is not read: a warning says so
+MISSPELLED_TABLES = ("keras_lint", "keraslint", "keras-linter", "keras_linter")
 
 #: folders never walked into unless ``exclude`` replaces this list
 DEFAULT_EXCLUDE = (
@@ -50,6 +56,8 @@ class Settings:
     #: the file the settings came from; None when only defaults and options apply
     source: Path | None = None
     select: list[str] | None = None
+    #: codes added to ``select`` (or to every rule when ``select`` is not set)
+    extend_select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
     extend_exclude: list[str] = field(default_factory=list)
@@ -59,8 +67,28 @@ class Settings:
     severity: dict[str, str] = field(default_factory=dict)
 
     @property
+    def selected(self) -> list[str] | None:
+        """The ``select`` list the engine applies: ``select`` with ``extend-select`` added."""
+        if not self.extend_select:
+            return self.select
+        return [*(["KER"] if self.select is None else self.select), *self.extend_select]
+
+    @property
     def exclude_patterns(self) -> list[str]:
         return [*self.exclude, *self.extend_exclude]
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``choices``, or nothing when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _misspelled_table(document: Mapping[str, Any]) -> str | None:
+    tool = document.get("tool")
+    if not isinstance(tool, Mapping) or TABLE in tool:
+        return None
+    return next((name for name in MISSPELLED_TABLES if name in tool), None)
 
 
 def _where(path: Path, key: str | None = None) -> str:
@@ -119,9 +147,12 @@ def settings_from_table(table: Mapping[str, Any], path: Path) -> Settings:
     """Validate one ``[tool.keras-lint]`` table (codes are checked later, against the rules)."""
     unknown = [key for key in table if key not in KEYS]
     if unknown:
-        raise ConfigError(f"{_where(path)}: unknown key {unknown[0]!r} (known: {', '.join(KEYS)})")
+        raise ConfigError(
+            f"{_where(path)}: unknown key {unknown[0]!r}{did_you_mean(unknown[0], KEYS)}"
+            f" (known: {', '.join(KEYS)})"
+        )
     values: dict[str, Any] = {}
-    for key in ("select", "ignore", "exclude", "extend-exclude"):
+    for key in ("select", "extend-select", "ignore", "exclude", "extend-exclude"):
         if key in table:
             values[key.replace("-", "_")] = _string_list(table[key], path, key)
     if "per-file-ignores" in table:
@@ -139,7 +170,9 @@ def load_config_file(path: Path) -> Settings:
     table = _table(document, path)
     if table is None:
         if path.name == PYPROJECT:
-            raise ConfigError(f"{path}: has no [tool.{TABLE}] table")
+            misspelled = _misspelled_table(document)
+            hint = f" ([tool.{misspelled}] is not read: write [tool.{TABLE}])" if misspelled else ""
+            raise ConfigError(f"{path}: has no [tool.{TABLE}] table{hint}")
         table = document  # a keras-lint.toml holds the keys at its top level
     return settings_from_table(table, path)
 
@@ -189,6 +222,11 @@ def find_settings(paths: Sequence[str | Path]) -> Discovery:
                 raise
             warnings.append(f"ignoring {error}")
             continue
+        misspelled = _misspelled_table(document)
+        if misspelled:
+            warnings.append(
+                f"{candidate}: [tool.{misspelled}] is not read; the table is [tool.{TABLE}]"
+            )
         table = _table(document, candidate)
         if table is not None:
             return Discovery(settings_from_table(table, candidate.absolute()), warnings)
@@ -199,16 +237,20 @@ def with_overrides(
     settings: Settings,
     *,
     select: list[str] | None = None,
+    extend_select: list[str] | None = None,
     ignore: list[str] | None = None,
     exclude: list[str] | None = None,
     extend_exclude: list[str] | None = None,
 ) -> Settings:
     """Command-line options over the file: ``--select``/``--exclude`` replace the configured
-    lists, ``--ignore``/``--extend-exclude`` add to them."""
+    lists (``--select`` the configured ``extend-select`` too, as in ruff),
+    ``--extend-select``/``--ignore``/``--extend-exclude`` add to them."""
+    configured_extend = settings.extend_select if select is None else []
     return Settings(
         root=settings.root,
         source=settings.source,
         select=settings.select if select is None else select,
+        extend_select=[*configured_extend, *(extend_select or [])],
         ignore=[*settings.ignore, *(ignore or [])],
         exclude=settings.exclude if exclude is None else exclude,
         extend_exclude=[*settings.extend_exclude, *(extend_exclude or [])],
