@@ -31,17 +31,18 @@ import re
 import stat
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import keras_lint
-from keras_lint.finding import Finding
+from keras_lint.finding import FINDING_KEYS, Finding
+from keras_lint.severity import SEVERITIES
 
 #: the folder's name where no other is given: in the project root, like ``.ruff_cache``
 CACHE_DIR_NAME = ".keras_lint_cache"
 #: the layout of the entries; a new layout gets a new folder beside the old one
-SCHEMA = "v1"
+SCHEMA = "v2"
 
 _CACHEDIR_TAG = """\
 Signature: 8a477f597d28d172789f06886806bc55
@@ -49,7 +50,6 @@ Signature: 8a477f597d28d172789f06886806bc55
 # For information about cache directory tags, see https://bford.info/cachedir/
 """
 _GITIGNORE = "# Created by keras-lint: the result cache is never committed.\n*\n"
-_FINDING_FIELDS = tuple(field.name for field in fields(Finding))
 _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
@@ -286,14 +286,15 @@ def _parse_entry(data: bytes) -> dict[str, Any]:
 
 
 def _finding(item: Any) -> Finding:
-    if not isinstance(item, dict) or tuple(item) != _FINDING_FIELDS:
+    if not isinstance(item, dict) or tuple(item) != FINDING_KEYS:
         raise TypeError("a finding with other keys")
     finding = Finding(**item)
     numbers = (finding.line, finding.column, finding.end_line, finding.end_column)
-    texts = (finding.path, finding.code, finding.name, finding.message)
+    texts = (finding.path, finding.code, finding.name, finding.severity, finding.message)
     if not (
         all(type(number) is int for number in numbers)
         and all(isinstance(text, str) for text in texts)
+        and finding.severity in SEVERITIES
         and (finding.cell is None or type(finding.cell) is int)
         and (finding.fix is None or isinstance(finding.fix, str))
     ):

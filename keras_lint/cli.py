@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,11 +19,13 @@ from keras_lint.cache import CACHE_DIR_NAME
 from keras_lint.config import (
     ConfigError,
     Settings,
+    did_you_mean,
     find_settings,
     load_config_file,
     with_overrides,
 )
 from keras_lint.engine import LintResult, lint_content, lint_paths
+from keras_lint.finding import Finding
 from keras_lint.parse_error import (
     PARSE_ERROR_CODE,
     PARSE_ERROR_DOCUMENTATION,
@@ -30,9 +33,14 @@ from keras_lint.parse_error import (
     PARSE_ERROR_SUMMARY,
 )
 from keras_lint.patterns import PathPatterns
-from keras_lint.report import FORMATS, STATISTICS_FORMATS, render_statistics
+from keras_lint.report import FORMATS, HUMAN_FORMATS, STATISTICS_FORMATS, render_statistics
+from keras_lint.report.concise import render_concise
+from keras_lint.report.full import render_full
+from keras_lint.report.style import Style, wants_color
+from keras_lint.report.text import render_text
 from keras_lint.rules import ALL_RULES, rule_by_code
 from keras_lint.selection import UsageError, select_rules
+from keras_lint.severity import with_severities
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: the shell's status for a run stopped by Ctrl-C (128 + SIGINT)
@@ -52,8 +60,8 @@ commands:
 
 To lint a folder named "rules", "rule", "verify" or "server", write ./rules (and so on).
 Settings are read from [tool.keras-lint] in the nearest pyproject.toml (see --config).
-Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error
-(141 when the reader of the output went away, as in keras-lint rules | head -3).
+Exit status: 0 no findings (or --exit-zero), 1 findings, 2 usage, configuration or internal
+error (141 when the reader of the output went away, as in keras-lint rules | head -3).
 """
 
 
@@ -62,10 +70,32 @@ class _ArgumentError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a bad option is one short line on stderr instead of usage text."""
+    """argparse, but a bad option is one short line on stderr instead of usage text, with the
+    closest option or choice suggested for a mistyped one."""
 
     def error(self, message: str) -> NoReturn:
-        raise _ArgumentError(message)
+        raise _ArgumentError(message + self._suggestion(message))
+
+    def _suggestion(self, message: str) -> str:
+        if message.startswith("unrecognized arguments:"):
+            options = [o for action in self._actions for o in action.option_strings]
+            for word in message.split(":", 1)[1].split():
+                if word.startswith("-"):
+                    hint = did_you_mean(word.split("=", 1)[0], options)
+                    if hint:
+                        return hint
+            return ""
+        choice = _INVALID_CHOICE.search(message)
+        if choice:
+            for action in self._actions:
+                if choice["option"] in action.option_strings and action.choices:
+                    return did_you_mean(choice["value"], [str(c) for c in action.choices])
+        return ""
+
+
+_INVALID_CHOICE = re.compile(
+    r"argument (?P<option>\S+?)(?:/\S+)?: invalid choice: '(?P<value>[^']*)'"
+)
 
 
 def _comma_list(value: str) -> list[str]:
@@ -103,6 +133,10 @@ def _lint_parser() -> _Parser:
     parser.add_argument(
         "--select", type=_comma_list, action="extend", metavar="CODES",
         help="only these codes or prefixes, comma-separated (e.g. KER2,KER101)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--extend-select", type=_comma_list, action="extend", metavar="CODES",
+        help="codes or prefixes to report in addition to the selected ones",
     )  # fmt: skip
     parser.add_argument(
         "--ignore", type=_comma_list, action="extend", metavar="CODES",
@@ -147,6 +181,23 @@ def _lint_parser() -> _Parser:
         help=f"keep the result cache in PATH (default: {CACHE_DIR_NAME} in the folder of the"
         " configuration file, else in the current folder)",
     )  # fmt: skip
+    parser.add_argument(
+        "--output-file", "-o", metavar="PATH",
+        help="write the report to PATH instead of standard output (never coloured)",
+    )  # fmt: skip
+    quiet = parser.add_mutually_exclusive_group()
+    quiet.add_argument(
+        "-q", "--quiet", action="store_true",
+        help="print the findings only: no summary line, no warnings",
+    )  # fmt: skip
+    quiet.add_argument(
+        "-s", "--silent", action="store_true",
+        help="print nothing but usage and internal errors; the exit status tells the result",
+    )  # fmt: skip
+    parser.add_argument(
+        "--exit-zero", action="store_true",
+        help="exit 0 even when there are findings (2 still means a usage or internal error)",
+    )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
@@ -178,8 +229,13 @@ def _checked(settings: Settings) -> Settings:
     """``settings`` once their codes are known to exist; a ConfigError names the file if not."""
     if settings.source is None:
         return settings
-    tables = [("select", settings.select), ("ignore", settings.ignore)]
+    tables = [
+        ("select", settings.select),
+        ("extend-select", settings.extend_select),
+        ("ignore", settings.ignore),
+    ]
     tables += [(f"per-file-ignores.{k}", v) for k, v in settings.per_file_ignores.items()]
+    tables += [(f"severity.{code}", [code]) for code in settings.severity]
     for key, codes in tables:
         try:
             select_rules(ALL_RULES, None, codes)
@@ -200,12 +256,14 @@ def _settings(options: argparse.Namespace, err: TextIO) -> Settings:
         else:
             start = options.paths
         discovery = find_settings(start)
-        for warning in discovery.warnings:
-            err.write(f"{PROG}: warning: {warning}\n")
+        if not (options.quiet or options.silent):
+            for warning in discovery.warnings:
+                err.write(f"{PROG}: warning: {warning}\n")
         found = discovery.settings
     return with_overrides(
         _checked(found),
         select=options.select,
+        extend_select=options.extend_select,
         ignore=options.ignore,
         exclude=options.exclude,
         extend_exclude=options.extend_exclude,
@@ -226,8 +284,9 @@ def _lint_stdin(options: argparse.Namespace, settings: Settings) -> LintResult:
         if PathPatterns(settings.root, settings.exclude_patterns).matches(Path(path)):
             return LintResult(findings=[], files_checked=0)
     data = sys.stdin.buffer.read()
+    options.stdin_text = {path: data.decode("utf-8-sig", errors="replace")}  # for excerpts
     return lint_content(
-        data, path, select=settings.select, ignore=settings.ignore, settings=settings
+        data, path, select=settings.selected, ignore=settings.ignore, settings=settings
     )
 
 
@@ -255,24 +314,58 @@ def _lint(argv: list[str], out: TextIO, err: TextIO) -> int:
     else:
         result = lint_paths(
             options.paths,
-            select=settings.select,
+            select=settings.selected,
             ignore=settings.ignore,
             settings=settings,
             force_exclude=options.force_exclude,
             jobs=options.jobs,
             cache_dir=_cache_dir(options, settings),
         )
-    if options.statistics:
-        out.write(render_statistics(options.format, result.findings, result.files_checked))
-    else:
-        out.write(FORMATS[options.format](result.findings, result.files_checked, result.errors))
-    for warning in result.warnings:
-        err.write(f"{PROG}: warning: {warning}\n")
+    findings = with_severities(result.findings, settings.severity)
+    _write_report(options, _report(options, findings, result, out), out)
+    if not (options.quiet or options.silent):
+        for warning in result.warnings:
+            err.write(f"{PROG}: warning: {warning}\n")
     for error in result.errors:
         err.write(f"{PROG}: internal error: {error}\n")
     if result.errors:
         return EXIT_ERROR
-    return EXIT_FINDINGS if result.findings else EXIT_CLEAN
+    return EXIT_FINDINGS if findings and not options.exit_zero else EXIT_CLEAN
+
+
+def _report(
+    options: argparse.Namespace, findings: list[Finding], result: LintResult, out: TextIO
+) -> str:
+    if options.statistics:
+        statistics_format = options.format
+        if options.quiet and statistics_format == "text":
+            statistics_format = "concise"  # the rows without the summary line
+        return render_statistics(statistics_format, findings, result.files_checked)
+    if options.format not in HUMAN_FORMATS:
+        return FORMATS[options.format](findings, result.files_checked, result.errors)
+    style = Style(options.output_file is None and wants_color(out, os.environ))
+    if options.format == "full":
+        texts = getattr(options, "stdin_text", None)
+        return render_full(
+            findings, result.files_checked, style=style, quiet=options.quiet, texts=texts
+        )
+    render = render_text if options.format == "text" else render_concise
+    return render(findings, result.files_checked, style=style, quiet=options.quiet)
+
+
+def _write_report(options: argparse.Namespace, report: str, out: TextIO) -> None:
+    """The report on standard output, or in ``--output-file`` (its folders made as needed)."""
+    if options.output_file is None:
+        if not options.silent:
+            out.write(report)
+        return
+    target = Path(options.output_file)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(report, encoding="utf-8")
+    except OSError as error:
+        reason = error.strerror or error
+        raise UsageError(f"--output-file: cannot write {target}: {reason}") from error
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,6 +10,7 @@ to the folder of the file that declares them. Every mistake in a configuration i
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from keras_lint.selection import UsageError
+from keras_lint.severity import SEVERITIES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -26,7 +28,12 @@ else:  # pragma: no cover - the 3.10 fallback
 
 TABLE = "keras-lint"
 PYPROJECT = "pyproject.toml"
-KEYS = ("select", "ignore", "exclude", "extend-exclude", "per-file-ignores")
+KEYS = (
+    "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
+    "severity",
+)  # fmt: skip
+#: the table's name as some write it, which is not read: a warning says so
+MISSPELLED_TABLES = ("keras_lint", "keraslint", "keras-linter", "keras_linter")
 
 #: folders never walked into unless ``exclude`` replaces this list
 DEFAULT_EXCLUDE = (
@@ -49,15 +56,39 @@ class Settings:
     #: the file the settings came from; None when only defaults and options apply
     source: Path | None = None
     select: list[str] | None = None
+    #: codes added to ``select`` (or to every rule when ``select`` is not set)
+    extend_select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
     extend_exclude: list[str] = field(default_factory=list)
     #: pattern -> codes, in the order written
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    #: code or prefix -> "error" or "warning", over the rules' own severities
+    severity: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def selected(self) -> list[str] | None:
+        """The ``select`` list the engine applies: ``select`` with ``extend-select`` added."""
+        if not self.extend_select:
+            return self.select
+        return [*(["KER"] if self.select is None else self.select), *self.extend_select]
 
     @property
     def exclude_patterns(self) -> list[str]:
         return [*self.exclude, *self.extend_exclude]
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``choices``, or nothing when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _misspelled_table(document: Mapping[str, Any]) -> str | None:
+    tool = document.get("tool")
+    if not isinstance(tool, Mapping) or TABLE in tool:
+        return None
+    return next((name for name in MISSPELLED_TABLES if name in tool), None)
 
 
 def _where(path: Path, key: str | None = None) -> str:
@@ -82,6 +113,18 @@ def _per_file_ignores(value: Any, path: Path) -> dict[str, list[str]]:
     }
 
 
+def _severities(value: Any, path: Path) -> dict[str, str]:
+    key = "severity"
+    if not isinstance(value, Mapping):
+        raise ConfigError(f'{_where(path, key)}: expected a table of code = "error" or "warning"')
+    for code, severity in value.items():
+        if severity not in SEVERITIES:
+            choices = " or ".join(f'"{name}"' for name in SEVERITIES)
+            where = _where(path, f"{key}.{code}")
+            raise ConfigError(f"{where}: expected {choices}, got {severity!r}")
+    return {code.strip(): severity for code, severity in value.items()}
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
@@ -104,13 +147,18 @@ def settings_from_table(table: Mapping[str, Any], path: Path) -> Settings:
     """Validate one ``[tool.keras-lint]`` table (codes are checked later, against the rules)."""
     unknown = [key for key in table if key not in KEYS]
     if unknown:
-        raise ConfigError(f"{_where(path)}: unknown key {unknown[0]!r} (known: {', '.join(KEYS)})")
+        raise ConfigError(
+            f"{_where(path)}: unknown key {unknown[0]!r}{did_you_mean(unknown[0], KEYS)}"
+            f" (known: {', '.join(KEYS)})"
+        )
     values: dict[str, Any] = {}
-    for key in ("select", "ignore", "exclude", "extend-exclude"):
+    for key in ("select", "extend-select", "ignore", "exclude", "extend-exclude"):
         if key in table:
             values[key.replace("-", "_")] = _string_list(table[key], path, key)
     if "per-file-ignores" in table:
         values["per_file_ignores"] = _per_file_ignores(table["per-file-ignores"], path)
+    if "severity" in table:
+        values["severity"] = _severities(table["severity"], path)
     return Settings(root=path.parent.resolve(), source=path, **values)
 
 
@@ -122,7 +170,9 @@ def load_config_file(path: Path) -> Settings:
     table = _table(document, path)
     if table is None:
         if path.name == PYPROJECT:
-            raise ConfigError(f"{path}: has no [tool.{TABLE}] table")
+            misspelled = _misspelled_table(document)
+            hint = f" ([tool.{misspelled}] is not read: write [tool.{TABLE}])" if misspelled else ""
+            raise ConfigError(f"{path}: has no [tool.{TABLE}] table{hint}")
         table = document  # a keras-lint.toml holds the keys at its top level
     return settings_from_table(table, path)
 
@@ -172,6 +222,11 @@ def find_settings(paths: Sequence[str | Path]) -> Discovery:
                 raise
             warnings.append(f"ignoring {error}")
             continue
+        misspelled = _misspelled_table(document)
+        if misspelled:
+            warnings.append(
+                f"{candidate}: [tool.{misspelled}] is not read; the table is [tool.{TABLE}]"
+            )
         table = _table(document, candidate)
         if table is not None:
             return Discovery(settings_from_table(table, candidate.absolute()), warnings)
@@ -182,18 +237,23 @@ def with_overrides(
     settings: Settings,
     *,
     select: list[str] | None = None,
+    extend_select: list[str] | None = None,
     ignore: list[str] | None = None,
     exclude: list[str] | None = None,
     extend_exclude: list[str] | None = None,
 ) -> Settings:
     """Command-line options over the file: ``--select``/``--exclude`` replace the configured
-    lists, ``--ignore``/``--extend-exclude`` add to them."""
+    lists (``--select`` the configured ``extend-select`` too, as in ruff),
+    ``--extend-select``/``--ignore``/``--extend-exclude`` add to them."""
+    configured_extend = settings.extend_select if select is None else []
     return Settings(
         root=settings.root,
         source=settings.source,
         select=settings.select if select is None else select,
+        extend_select=[*configured_extend, *(extend_select or [])],
         ignore=[*settings.ignore, *(ignore or [])],
         exclude=settings.exclude if exclude is None else exclude,
         extend_exclude=[*settings.extend_exclude, *(extend_exclude or [])],
         per_file_ignores=settings.per_file_ignores,
+        severity=settings.severity,
     )

@@ -578,6 +578,7 @@ class _Linter:
             name=rule.name,
             message=report.message,
             cell=cell,
+            severity=rule.severity,
         )
 
     def suppressed(self, findings: list[Finding], source: PythonSource) -> list[Finding]:
@@ -626,7 +627,7 @@ class _Linter:
                         continue
                     findings.append(
                         Finding(path, line, column, end_line, end_column, rule.code, rule.name,
-                                report.message)
+                                report.message, severity=rule.severity)
                     )  # fmt: skip
             except Exception as error:
                 self.errors.append(_rule_error(path, rule, error))

@@ -47,4 +47,5 @@ def parse_error(
         name=PARSE_ERROR_NAME,
         message=one_line,
         cell=cell,
+        severity="error",
     )

@@ -107,9 +107,11 @@ def test_json_format_prints_an_array_with_the_contract_keys(
     assert main(["--format", "json"]) == 1
     (record,) = json.loads(capsys.readouterr().out)
     assert set(record) == {
-        "path", "line", "column", "end_line", "end_column", "code", "name", "message", "cell", "fix"
+        "path", "line", "column", "end_line", "end_column", "code", "name", "severity", "message",
+        "cell", "fix",
     }  # fmt: skip
     assert (record["path"], record["code"], record["name"]) == ("bad.py", "KER001", "parse-error")
+    assert record["severity"] == "error"
 
 
 def test_missing_path_exits_2_with_one_line_on_stderr(

@@ -549,4 +549,52 @@ def test_the_readme_shows_the_overrides_these_tests_run() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert README_EXTRA_DOCKERFILES in readme
     assert README_NO_NOTEBOOKS in readme
-    assert "      - id: keras-lint\n" in readme and "rev: v0.1.0" in readme
+    assert "      - id: keras-lint\n" in readme
+    assert readme_config("repo: local") and readme_config("rev: COMMIT_SHA")
+
+
+#: the README's placeholders, as a user fills them in
+README_REPOSITORY = "https://github.com/keras-lint/keras-lint"
+README_REV = "COMMIT_SHA"
+
+
+def readme_config(marker: str) -> str:
+    """The README's ``.pre-commit-config.yaml`` block that contains ``marker``."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```yaml\n(repos:\n.*?)^```$", readme, re.M | re.S)
+    (block,) = [block for block in blocks if marker in block]
+    return block
+
+
+@integration
+def test_the_readme_local_hook_works_as_written(
+    tmp_path: Path, pre_commit: PreCommit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = new_repository(tmp_path / "project", training_project(fixed=False))
+    config = tmp_path / "pre-commit-config.yaml"
+    config.write_text(readme_config("repo: local"))
+    # language: system runs the keras-lint of the environment: this one's
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    run = ["run", "--config", str(config), "--all-files", "--color", "never"]
+    output = expect_exit(pre_commit(project, *run), 1)
+    assert hook_line(output) == "Failed"
+    assert findings_in(output) == BAD_PROJECT_FINDINGS, output
+    commit(project, training_project(fixed=True), "fix the bugs")
+    assert hook_line(expect_exit(pre_commit(project, *run), 0)) == "Passed"
+
+
+@integration
+def test_the_readme_remote_hook_pinned_to_a_commit_works(
+    tmp_path: Path, hook_repository: HookRepository, pre_commit: PreCommit
+) -> None:
+    block = readme_config(f"rev: {README_REV}")
+    assert README_REPOSITORY in block
+    filled = block.replace(README_REPOSITORY, str(hook_repository.path))
+    filled = filled.replace(f"rev: {README_REV}", f"rev: {hook_repository.rev}")
+    assert re.search(r"rev: [0-9a-f]{40}\b", filled)
+    project = new_repository(tmp_path / "project", training_project(fixed=False))
+    config = tmp_path / "pre-commit-config.yaml"
+    config.write_text(filled)
+    done = pre_commit(project, "run", "--config", str(config), "--all-files", "--color", "never")
+    output = expect_exit(done, 1)
+    assert findings_in(output) == BAD_PROJECT_FINDINGS, output

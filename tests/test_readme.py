@@ -9,6 +9,7 @@ sample that marks its cells with ``# cell N``; the cells it leaves out are markd
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -107,6 +108,7 @@ def test_a_readme_sample_is_the_real_output(sample: Sample, tmp_path: Path) -> N
     done = subprocess.run(
         [sys.executable, "-m", "keras_lint", "--no-cache", *arguments],
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "NO_COLOR": "1"},  # the samples are plain text
     )  # fmt: skip
     assert done.returncode in (0, 1), done.stderr
     assert done.stdout == sample.output

@@ -1,5 +1,6 @@
-"""``--format github``: GitHub Actions workflow commands, one ``::error`` annotation per finding.
+"""``--format github``: GitHub Actions workflow commands, one annotation per finding.
 
+``::error`` for a finding of severity error, ``::warning`` for a warning:
 ``::error file=PATH,line=L,col=C,endLine=L2,endColumn=C2,title=CODE (name)::message``, escaped as
 actions/toolkit escapes commands. ``col`` and ``endColumn`` are left out when a span covers
 several lines (GitHub rejects them there). A notebook finding points at the line of the
@@ -25,9 +26,9 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _command(properties: list[tuple[str, object]], message: str) -> str:
+def _command(properties: list[tuple[str, object]], message: str, level: str = "error") -> str:
     listed = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties)
-    return f"::error {listed}::{escape_data(message)}"
+    return f"::{level} {listed}::{escape_data(message)}"
 
 
 def format_annotation(finding: Finding, spans: StoredSpans) -> str:
@@ -41,7 +42,8 @@ def format_annotation(finding: Finding, spans: StoredSpans) -> str:
         if not span.multiline:
             properties.append(("endColumn", span.end_column))
     properties.append(("title", f"{finding.code} ({finding.name})"))
-    return _command(properties, message_with_cell(finding))
+    level = "warning" if finding.severity == "warning" else "error"
+    return _command(properties, message_with_cell(finding), level)
 
 
 def render_github(

@@ -32,11 +32,10 @@ from keras_lint.parse_error import (
 from keras_lint.report.locations import Span, StoredSpans, message_with_cell
 from keras_lint.report.paths import relative_to_cwd
 from keras_lint.rules import ALL_RULES
+from keras_lint.severity import family_severity
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
-#: every finding makes the command fail (exit status 1), so every finding is an error
-LEVEL = "error"
 #: where a notebook finding is put when its cell is not found in the file: its first line
 _FILE_START = Span(1, 1, 1, 1)
 
@@ -50,6 +49,8 @@ class RuleDescription:
     documentation: str
     tags: tuple[str, ...]
     precision: str
+    #: the rule's default severity, "error" or "warning" (SARIF levels of the same names)
+    severity: str = "error"
 
 
 def known_rules() -> list[RuleDescription]:
@@ -62,12 +63,16 @@ def known_rules() -> list[RuleDescription]:
             PARSE_ERROR_DOCUMENTATION.strip(),
             ("parse-error",),
             "very-high",
+            family_severity(PARSE_ERROR_CODE),
         )
     ]
     for rule in ALL_RULES:
         tags = ("docker",) if rule.source_kind == "dockerfile" else ("keras", "python")
         rules.append(
-            RuleDescription(rule.code, rule.name, rule.summary, rule.documentation(), tags, "high")
+            RuleDescription(
+                rule.code, rule.name, rule.summary, rule.documentation(), tags, "high",
+                rule.severity,
+            )  # fmt: skip
         )
     return sorted(rules, key=lambda rule: rule.code)
 
@@ -139,11 +144,11 @@ def reporting_descriptor(rule: RuleDescription) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": _full_description(rule)},
         "help": {"text": plain_text(documentation), "markdown": documentation},
-        "defaultConfiguration": {"level": LEVEL},
+        "defaultConfiguration": {"level": rule.severity},
         "properties": {
             "tags": list(rule.tags),
             "precision": rule.precision,
-            "problem.severity": LEVEL,
+            "problem.severity": rule.severity,
         },
     }
 
@@ -177,7 +182,7 @@ def _result(finding: Finding, rule_index: int, spans: StoredSpans, cwd: str) -> 
     return {
         "ruleId": finding.code,
         "ruleIndex": rule_index,
-        "level": LEVEL,
+        "level": finding.severity,
         "message": {"text": message_with_cell(finding)},
         "locations": [
             {
@@ -213,7 +218,11 @@ def sarif_log(
     for finding in findings:  # a code no registry knows still gets a descriptor
         if finding.code not in codes:
             codes.add(finding.code)
-            rules.append(RuleDescription(finding.code, finding.name, finding.name, "", (), "high"))
+            rules.append(
+                RuleDescription(
+                    finding.code, finding.name, finding.name, "", (), "high", finding.severity
+                )
+            )
     index = {rule.code: position for position, rule in enumerate(rules)}
     driver: dict[str, Any] = {
         "name": "keras-lint",

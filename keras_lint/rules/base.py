@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
+from keras_lint.severity import family_severity
+
 if TYPE_CHECKING:
     import libcst as cst
 
@@ -47,6 +49,9 @@ class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     summary: ClassVar[str]
+    #: "error" (training silently gives a wrong or lost result) or "warning" (environment and
+    #: reproducibility); a rule that does not set it gets its code family's (DESIGN section 5)
+    severity: ClassVar[str]
     #: which source kind the rule reads: "python" (also notebooks), "dockerfile" or
     #: "container-yaml"; a rule that reads several kinds derives from several bases
     source_kind: ClassVar[str] = "python"
@@ -56,6 +61,11 @@ class Rule:
     #: Python source of a run, so a pattern that fails fast pays: one with a literal first
     #: character (not ``\b`` or ``(?i)``, which make the regex engine try every position).
     trigger: ClassVar[Trigger | None] = None
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" in cls.__dict__ and "severity" not in cls.__dict__:
+            cls.severity = family_severity(cls.code)
 
     @classmethod
     def documentation(cls) -> str:

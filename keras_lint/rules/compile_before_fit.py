@@ -52,6 +52,7 @@ class CompileBeforeFit(PythonRule):
 
     code = "KER101"
     name = "compile-before-fit"
+    severity = "error"
     summary = "A model can reach fit/evaluate/train_on_batch/test_on_batch before compile"
     trigger = re.compile(
         r"\.\s*(?:fit|evaluate|train_on_batch|test_on_batch|fit_generator|evaluate_generator)\b"

@@ -97,6 +97,7 @@ class DockerLatestTag(DockerfileRule, ContainerYamlRule):
 
     code = "KER401"
     name = "docker-latest-tag"
+    severity = "warning"
     summary = (
         "Dockerfile/Compose/Kubernetes image uses a moving tag (latest, nightly, rolling, edge) "
         "or no tag at all"

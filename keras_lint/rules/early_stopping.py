@@ -62,6 +62,7 @@ class EarlyStoppingWithoutRestore(PythonRule):
 
     code = "KER601"
     name = "early-stopping-without-restore"
+    severity = "error"
     summary = (
         "EarlyStopping without restore_best_weights=True keeps the last, not the best, weights"
     )

@@ -120,6 +120,7 @@ class MissingGpuMemoryGrowth(PythonRule):
 
     code = "KER301"
     name = "missing-gpu-memory-growth"
+    severity = "warning"
     summary = "TensorFlow training never enables GPU memory growth, so it reserves all GPU memory"
     trigger = _TrainingOrProgram()
 

@@ -162,6 +162,7 @@ class LossActivationMismatch(PythonRule):
 
     code = "KER201"
     name = "loss-activation-mismatch"
+    severity = "error"
     summary = (
         "The model's final activation and its loss disagree (e.g. softmax + binary crossentropy)"
     )

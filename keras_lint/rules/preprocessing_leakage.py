@@ -50,6 +50,7 @@ class PreprocessingFitOnFullData(PythonRule):
 
     code = "KER501"
     name = "preprocessing-fit-on-full-data"
+    severity = "error"
     summary = "A scaler/transformer is fitted on data that is later split into train and test"
     trigger = re.compile(r"\.\s*(?:fit|fit_transform|adapt)\b")
 

@@ -116,6 +116,10 @@ def build_parser() -> _Parser:
         "--plots", type=Path, metavar="DIR", help="write one training-curve PNG per rule here"
     )
     parser.add_argument(
+        "--list", action="store_true",
+        help="list the rules and where their fixtures are, and train nothing",
+    )  # fmt: skip
+    parser.add_argument(
         "--fixtures", type=Path, metavar="DIR",
         help="the fixtures folder (default: the project's fixtures/, else ./fixtures)",
     )  # fmt: skip
@@ -150,7 +154,8 @@ def find_fixtures(explicit: Path | None) -> Path:
             raise UsageProblem(f"--fixtures {explicit}: no such folder")
         return explicit
     project = Path(__file__).resolve().parent.parent.parent / "fixtures"
-    for candidate in (project, Path.cwd() / "fixtures"):
+    packaged = Path(__file__).resolve().parent.parent / "fixtures"  # in a wheel (setup.py)
+    for candidate in (project, packaged, Path.cwd() / "fixtures"):
         if candidate.is_dir():
             return candidate
     raise UsageProblem(
@@ -180,6 +185,13 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         return done.code if isinstance(done.code, int) else EXIT_VERIFIED
     rules = select_rules(options.rules)
     fixtures = find_fixtures(options.fixtures)
+    if options.list:
+        out.write(f"fixtures: {fixtures}\n")
+        for rule in rules:
+            folder = fixtures / rule.name
+            where = folder / "criterion.toml" if folder.is_dir() else "no fixtures"
+            out.write(f"{rule.code}  {rule.name}  {where}\n")
+        return EXIT_VERIFIED
     jobs, threads = default_jobs()
     if options.jobs is not None:
         jobs = options.jobs

@@ -15,7 +15,7 @@ from sarif_schema import REPOSITORY_ROOT, sarif_validator
 
 from keras_lint.analysis import ModuleFacts
 from keras_lint.cli import main
-from keras_lint.rules import ALL_RULES
+from keras_lint.rules import ALL_RULES, rule_by_code
 from keras_lint.rules.base import PythonRule, Report
 
 CONSOLE_SCRIPT = Path(sys.executable).parent / "keras-lint"
@@ -99,7 +99,9 @@ def test_github_annotates_every_fixture_finding(
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == len(expected)
     for line, record in zip(lines, expected, strict=True):
-        assert line.startswith(f"::error file={record['path']},line={record['line']},")
+        level = record["severity"]
+        assert level == rule_by_code(record["code"]).severity  # type: ignore[union-attr]
+        assert line.startswith(f"::{level} file={record['path']},line={record['line']},")
         assert f"title={record['code']} ({record['name']})::" in line
 
 

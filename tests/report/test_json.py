@@ -10,24 +10,27 @@ import pytest
 from keras_lint.finding import Finding
 from keras_lint.report import render_json
 
-KEYS = {
-    "path", "line", "column", "end_line", "end_column", "code", "name", "message", "cell", "fix"
-}  # fmt: skip
+KEYS = [
+    "path", "line", "column", "end_line", "end_column", "code", "name", "severity", "message",
+    "cell", "fix",
+]  # fmt: skip
 
 
 def test_an_array_of_findings_with_exactly_the_contract_keys() -> None:
     findings = [
         Finding("a.py", 3, 5, 3, 9, "KER201", "loss-activation-mismatch", "bad loss"),
-        Finding("nb.ipynb", 2, 1, 2, 4, "KER101", "compile-before-fit", "m", cell=4),
+        Finding("nb.ipynb", 2, 1, 2, 4, "KER301", "missing-gpu-memory-growth", "m", cell=4,
+                severity="warning"),
     ]
     records = json.loads(render_json(findings, 2))
-    assert [set(record) for record in records] == [KEYS, KEYS]
+    assert [list(record) for record in records] == [KEYS, KEYS]  # in the order of DESIGN.md
     assert records[0] == {
         "path": "a.py", "line": 3, "column": 5, "end_line": 3, "end_column": 9,
-        "code": "KER201", "name": "loss-activation-mismatch", "message": "bad loss",
+        "code": "KER201", "name": "loss-activation-mismatch", "severity": "error",
+        "message": "bad loss",
         "cell": None, "fix": None,
     }  # fmt: skip
-    assert records[1]["cell"] == 4
+    assert (records[1]["cell"], records[1]["severity"]) == (4, "warning")
 
 
 def test_no_findings_is_an_empty_array() -> None:

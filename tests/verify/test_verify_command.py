@@ -484,3 +484,18 @@ def test_the_real_report_of_every_fixture_rule_fits_100_columns() -> None:
     assert [line for line in text.splitlines() if len(line) > 100] == []
     # A program's name stays whole on a line of its own.
     assert any(line.split()[:1] == ["bad_softmax_from_logits.py:"] for line in text.splitlines())
+
+
+def test_list_names_the_fixtures_of_each_rule_and_trains_nothing(tmp_path: Path) -> None:
+    from keras_lint.verify.command import main as verify_main
+
+    out, err = io.StringIO(), io.StringIO()
+    assert verify_main(["--list", "--rule", "KER201,KER401"], out, err) == 0
+    lines = out.getvalue().splitlines()
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures"
+    assert lines == [
+        f"fixtures: {fixtures}",
+        f"KER201  loss-activation-mismatch  {fixtures / 'loss-activation-mismatch/criterion.toml'}",
+        f"KER401  docker-latest-tag  {fixtures / 'docker-latest-tag/criterion.toml'}",
+    ]
+    assert err.getvalue() == ""
