@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import keras_lint
-from keras_lint.finding import Finding
+from keras_lint.finding import Finding, SuggestedFix
 
 #: the folder's name where no other is given: in the project root, like ``.ruff_cache``
 CACHE_DIR_NAME = ".keras_lint_cache"
@@ -288,14 +288,14 @@ def _parse_entry(data: bytes) -> dict[str, Any]:
 def _finding(item: Any) -> Finding:
     if not isinstance(item, dict) or tuple(item) != _FINDING_FIELDS:
         raise TypeError("a finding with other keys")
-    finding = Finding(**item)
+    fix = item["fix"]
+    finding = Finding(**{**item, "fix": None if fix is None else SuggestedFix.from_dict(fix)})
     numbers = (finding.line, finding.column, finding.end_line, finding.end_column)
     texts = (finding.path, finding.code, finding.name, finding.message)
     if not (
         all(type(number) is int for number in numbers)
         and all(isinstance(text, str) for text in texts)
         and (finding.cell is None or type(finding.cell) is int)
-        and (finding.fix is None or isinstance(finding.fix, str))
     ):
         raise TypeError("a finding with values of the wrong type")
     return finding

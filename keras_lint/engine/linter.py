@@ -28,10 +28,17 @@ from keras_lint.engine.syntax_checks import (
     size_problem,
     too_deep_problem,
 )
-from keras_lint.finding import Finding
+from keras_lint.finding import Finding, SuggestedFix, TextEdit
 from keras_lint.parse_error import PARSE_ERROR_CODE, parse_error
 from keras_lint.rules import ALL_RULES
-from keras_lint.rules.base import ContainerYamlRule, DockerfileRule, PythonRule, Report, Rule
+from keras_lint.rules.base import (
+    ContainerYamlRule,
+    DockerfileRule,
+    Fix,
+    PythonRule,
+    Report,
+    Rule,
+)
 from keras_lint.selection import select_rules
 from keras_lint.sources import PythonSource, SourceDecodeError, SourceKind
 from keras_lint.sources.notebook import (
@@ -40,10 +47,11 @@ from keras_lint.sources.notebook import (
     notebook_program,
     read_code_cells,
 )
-from keras_lint.sources.python import split_lines
+from keras_lint.sources.python import LINE_BREAK, split_lines
 from keras_lint.sources.regular_file import read_regular_file
 from keras_lint.suppression import (
     NoqaLines,
+    comment_lines,
     dockerfile_pragma_suppresses,
     noqa_lines,
     noqa_suppresses_span,
@@ -408,6 +416,9 @@ class Linter:
         end_cell, user_end_line = source.user_line(end_line)
         if end_cell != cell:  # a span cannot leave its cell; keep its start
             user_end_line, end_column = user_line, column
+        fix = None
+        if report.fix is not None:
+            fix = self.python_fix(rule, report.fix, facts, source, cell, path)
         return Finding(
             path=path,
             line=user_line,
@@ -418,7 +429,52 @@ class Linter:
             name=rule.name,
             message=report.message,
             cell=cell,
+            fix=fix,
         )
+
+    def python_fix(
+        self,
+        rule: Rule,
+        fix: Fix,
+        facts: ModuleFacts,
+        source: PythonSource,
+        cell: int | None,
+        path: str,
+    ) -> SuggestedFix | None:
+        """A rule's fix in the finding's coordinates; None when an edit leaves the finding's
+        cell or names a node of another file (a helper's)."""
+        newline = _newline_of(source.text) if source.cell_map is None else "\n"
+        edits = []
+        for edit in fix.edits:
+            if edit.span is not None:
+                line, column, end_line, end_column = edit.span
+            elif edit.node is not None:
+                try:
+                    found = facts.position(edit.node)
+                except KeyError:
+                    return None
+                line, column = found.start.line, found.start.column + 1
+                end_line, end_column = found.end.line, found.end.column + 1
+                if edit.place == "before":
+                    end_line, end_column = line, column
+                elif edit.place == "after":
+                    line, column = end_line, end_column
+            else:
+                return None
+            edit_cell, user_line = source.user_line(line)
+            end_cell, user_end_line = source.user_line(end_line)
+            if edit_cell != cell or end_cell != cell:
+                return None
+            edits.append(
+                TextEdit(
+                    user_line,
+                    column + source.column_shift(line),
+                    user_end_line,
+                    end_column + source.column_shift(end_line),
+                    edit.text.replace("\n", newline),
+                )
+            )
+        return _checked_fix(rule, fix, edits, path, self.errors)
 
     def suppressed(self, findings: list[Finding], source: PythonSource) -> list[Finding]:
         """``findings`` without those a ``# noqa`` comment on one of their lines silences."""
@@ -427,11 +483,17 @@ class Linter:
         noqa = self.noqa(source)
         if not noqa:
             return findings
+        # a line that ends inside a multi-line string takes its comment on the string's last line
+        moved = comment_lines(source.lines) if source.cell_map is None else {}
         return [
             finding
             for finding in findings
             if not noqa_suppresses_span(
-                noqa, finding.cell, finding.line, finding.end_line, finding.code
+                noqa,
+                finding.cell,
+                finding.line,
+                max(moved.get(n, n) for n in range(finding.line, finding.end_line + 1)),
+                finding.code,
             )
         ]
 
@@ -439,7 +501,7 @@ class Linter:
 
     def run_dockerfile_rules(self, facts: DockerfileFacts, text: str, path: str) -> list[Finding]:
         checks = [(rule, partial(rule.check, facts)) for rule in self.dockerfile_rules]
-        return self.run_span_checks(checks, split_lines(text), path)
+        return self.run_span_checks(checks, split_lines(text), text, path)
 
     # -- Compose files and Kubernetes manifests -----------------------------------------------
 
@@ -447,30 +509,60 @@ class Linter:
         checks = [
             (rule, partial(rule.check_container_yaml, facts)) for rule in self.container_yaml_rules
         ]
-        return self.run_span_checks(checks, facts.lines, path)
+        return self.run_span_checks(checks, facts.lines, facts.text, path)
 
     def run_span_checks(
         self,
         checks: Sequence[tuple[Rule, Callable[[], Iterator[Report]]]],
         lines: list[str],
+        text: str,
         path: str,
     ) -> list[Finding]:
         """Findings of rules that report spans in a file where a comment line
         ``# keras-lint: ignore=CODE`` directly above a reported line silences it."""
         findings: list[Finding] = []
+        newline = _newline_of(text)
         for rule, check in checks:
             try:
                 for report in check():
                     line, column, end_line, end_column = report.span or (1, 1, 1, 1)
                     if dockerfile_pragma_suppresses(lines, line, rule.code):
                         continue
+                    fix = None
+                    if report.fix is not None:
+                        edits = [
+                            TextEdit(*edit.span, edit.text.replace("\n", newline))
+                            for edit in report.fix.edits
+                            if edit.span is not None
+                        ]
+                        fix = _checked_fix(rule, report.fix, edits, path, self.errors)
                     findings.append(
                         Finding(path, line, column, end_line, end_column, rule.code, rule.name,
-                                report.message)
+                                report.message, fix=fix)
                     )  # fmt: skip
             except Exception as error:
                 self.errors.append(rule_error(path, rule, error))
         return findings
+
+
+def _newline_of(text: str) -> str:
+    """The line break a text writes (its first one), "\\n" for a text of one line."""
+    found = LINE_BREAK.search(text)
+    return found.group() if found is not None else "\n"
+
+
+def _checked_fix(
+    rule: Rule, fix: Fix, edits: list[TextEdit], path: str, errors: list[str]
+) -> SuggestedFix | None:
+    """The fix, unless its edits overlap (a rule's bug: an internal error) or it has none."""
+    ordered = sorted(edits, key=TextEdit.start)
+    if len(ordered) != len(fix.edits) or not ordered:
+        return None
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        if after.start() < before.end() or after.start() == before.start():
+            errors.append(f"{path}: rule {rule.code} ({rule.name}) gave overlapping edits")
+            return None
+    return SuggestedFix(fix.title, fix.applicability, tuple(ordered))
 
 
 def describe(error: BaseException) -> str:

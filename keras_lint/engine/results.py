@@ -27,6 +27,8 @@ class LintResult:
     errors: list[str] = field(default_factory=list)
     #: notes for the user that are not findings (an unknown code in a noqa), one line each
     warnings: list[str] = field(default_factory=list)
+    #: the files fixing changed (``fix=True``), in path order, for the caller to write or show
+    fixed: list[FixedFile] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,17 @@ class FileTask:
 
 
 @dataclass
+class FixedFile:
+    """A file whose fixes changed it: the bytes read, the bytes to write, what was fixed."""
+
+    path: str
+    original: bytes
+    fixed: bytes
+    #: how many fixes of each code were applied
+    applied: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
 class FileOutcome:
     """What linting one file gave, as plain data (sent back from workers, kept in the cache)."""
 
@@ -56,3 +69,6 @@ class FileOutcome:
     #: the questions the analysis asked of the project, with their answers
     #: (``ProjectIndex.end_file`` rows)
     asked: list[Any] = field(default_factory=list)
+    #: the file's new bytes when fixing changed it (``engine.fixing``); then ``digest`` is that
+    #: of the bytes read, which the file must still hold when the new ones are written
+    fixed: FixedFile | None = None

@@ -18,6 +18,7 @@ from keras_lint.analysis.project import ProjectIndex, content_digest
 from keras_lint.cache import CachedResult, ResultCache
 from keras_lint.config import Settings
 from keras_lint.discovery import discover
+from keras_lint.engine.fixing import Fixing
 from keras_lint.engine.linter import Linter, one_line
 from keras_lint.engine.project_scan import projects_of, scan_project
 from keras_lint.engine.reading import decode_file, kind_of
@@ -104,15 +105,32 @@ def lint_content(
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
     settings: Settings | None = None,
+    fix: bool = False,
+    unsafe_fixes: bool = False,
 ) -> LintResult:
     """Lint ``data`` as if it were the file ``path`` (an editor's unsaved buffer on stdin).
 
     The file's kind, per-file ignores and findings' paths all come from ``path``; positions are
-    those of ``data``. Raises UsageError for an unknown code.
+    those of ``data``. ``fix``: fix it as ``lint_paths`` does (the new bytes in ``fixed``).
+    Raises UsageError for an unknown code.
     """
     linter = Linter(None, select, ignore)
     settings = settings or Settings(root=Path.cwd())
     kind = kind_of(path)
+    if fix:
+        per_file = PerFileIgnores(settings.root, settings.per_file_ignores)
+        exclude = PathPatterns(settings.root, settings.exclude_patterns)
+        project = projects_of([Path(path)], [], exclude)
+        outcome = Fixing(unsafe_fixes, per_file).run(
+            linter, FileTask(Path(path), kind), project, data
+        )
+        return LintResult(
+            findings=sorted(outcome.findings, key=Finding.sort_key),
+            files_checked=1,
+            errors=linter.errors + outcome.errors,
+            warnings=linter.warnings + outcome.warnings,
+            fixed=[] if outcome.fixed is None else [outcome.fixed],
+        )
     try:
         text = decode_file(data, kind)
     except SourceDecodeError as error:
@@ -141,6 +159,8 @@ def lint_paths(
     force_exclude: bool = False,
     jobs: int | None = 1,
     cache_dir: str | Path | None = None,
+    fix: bool = False,
+    unsafe_fixes: bool = False,
 ) -> LintResult:
     """Lint every Python file, notebook, Dockerfile, Compose file and manifest under ``paths``.
 
@@ -150,6 +170,9 @@ def lint_paths(
     keeps each file's result there and reuses it while the file, the settings and what the
     file's analysis read of the project are unchanged (None: no cache). Whatever ``jobs`` and
     the cache, the result is that of a serial run without a cache.
+
+    ``fix``: fix each file (``engine.fixing``; unsafe fixes too with ``unsafe_fixes``), without
+    the cache; the findings are those that remain, the new bytes are in ``fixed``, unwritten.
 
     Raises UsageError for a missing path, an unknown code or ``jobs`` below 1; every other
     problem is either a KER001 finding (an unreadable or unparsable file) or an entry in
@@ -183,8 +206,13 @@ def lint_paths(
             # a YAML file a folder walk chose for its look: a failure to read it is no finding
             walked_manifest = kind == "kubernetes" and os.path.realpath(path) not in named
             tasks.append(FileTask(path, kind, named=not walked_manifest))
-    cache = ResultCache(Path(cache_dir), linter.fingerprint()) if cache_dir is not None else None
-    outcomes = _lint_tasks(tasks, linter, project, jobs, cache)
+    per_file = PerFileIgnores(settings.root, settings.per_file_ignores)
+    fixing = Fixing(unsafe_fixes, per_file) if fix else None
+    if cache_dir is not None and fixing is None:
+        cache = ResultCache(Path(cache_dir), linter.fingerprint())
+    else:
+        cache = None
+    outcomes = _lint_tasks(tasks, linter, project, jobs, cache, fixing)
     errors, warnings = list(linter.errors), list(linter.warnings)
     for outcome in outcomes:
         findings.extend(outcome.findings)
@@ -192,12 +220,12 @@ def lint_paths(
         warnings.extend(outcome.warnings)
     if cache is not None:
         warnings.extend(cache.warnings())
-    per_file = PerFileIgnores(settings.root, settings.per_file_ignores)
     return LintResult(
         findings=sorted(per_file.keep(linter.keep(findings)), key=Finding.sort_key),
         files_checked=len(discovered.files),
         errors=errors,
         warnings=warnings,
+        fixed=[outcome.fixed for outcome in outcomes if outcome.fixed is not None],
     )
 
 
@@ -207,12 +235,15 @@ def _lint_tasks(
     project: ProjectFacts,
     jobs: int | None,
     cache: ResultCache | None,
+    fixing: Fixing | None = None,
 ) -> list[FileOutcome]:
     """The outcome of each task, in order: from the cache where it holds, else computed here or
-    by worker processes (and then cached)."""
+    by worker processes (and then cached); with ``fixing``, each file fixed, uncached."""
     wanted = available_cpus() if jobs is None else jobs
     enough = MIN_FILES_PER_WORKER if start_method() == "fork" else MIN_FILES_PER_SPAWNED_WORKER
     if min(wanted, len(tasks) // enough) <= 1:  # serial: each file checked, then linted
+        if fixing is not None:
+            return [fixing.run(linter, task, project) for task in tasks]
         return [_lint_here(task, linter, project, cache) for task in tasks]
     outcomes = [None if cache is None else _from_cache(cache, task, project)[0] for task in tasks]
     todo = [index for index, outcome in enumerate(outcomes) if outcome is None]
@@ -223,12 +254,14 @@ def _lint_tasks(
             [tasks[index] for index in todo],
             workers=workers,
             initializer=_start_worker,
-            initargs=(linter.arguments, project),
+            initargs=(linter.arguments, project, fixing),
             weights=[_size(tasks[index].path) for index in todo],
         )
         computed = [
             _outcome(tasks[index], result) for index, result in zip(todo, results, strict=True)
         ]
+    elif fixing is not None:
+        computed = [fixing.run(linter, tasks[index], project) for index in todo]
     else:  # most files were cached: the few others are linted here
         computed = [linter.lint_file(tasks[index], project) for index in todo]
     for index, outcome in zip(todo, computed, strict=True):
@@ -295,16 +328,21 @@ def _outcome(task: FileTask, result: FileOutcome | Failed) -> FileOutcome:
     return result
 
 
-#: the linter and project facts of a worker process, made once by ``_start_worker``
-_WORKER: tuple[Linter, ProjectFacts] | None = None
+#: the linter, project facts and fixing of a worker process, made once by ``_start_worker``
+_WORKER: tuple[Linter, ProjectFacts, Fixing | None] | None = None
 
 
-def _start_worker(linter_arguments: tuple[Any, ...], project: ProjectFacts) -> None:
+def _start_worker(
+    linter_arguments: tuple[Any, ...], project: ProjectFacts, fixing: Fixing | None = None
+) -> None:
     global _WORKER
-    _WORKER = (Linter(*linter_arguments), project)
+    _WORKER = (Linter(*linter_arguments), project, fixing)
 
 
 def _lint_in_worker(task: FileTask) -> FileOutcome:
+    """Lint (or fix: the parent writes what a worker computed) one file in a worker process."""
     assert _WORKER is not None, "a worker process lints only after _start_worker"
-    linter, project = _WORKER
+    linter, project, fixing = _WORKER
+    if fixing is not None:
+        return fixing.run(linter, task, project)
     return linter.lint_file(task, project)

@@ -12,11 +12,17 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def format_finding(finding: Finding) -> str:
+def format_finding(
+    finding: Finding, *, mark_fixes: bool = False, unsafe_fixes: bool = False
+) -> str:
+    """One finding; with ``mark_fixes``, ``[*]`` after the code when ``--fix`` (with
+    ``unsafe_fixes``) fixes it (``concise``, which editors parse, marks nothing)."""
     where = display_path(finding.path)
     if finding.cell is not None:
         where += f":cell {finding.cell}"
-    return f"{where}:{finding.line}:{finding.column}: {finding.code} {finding.message}"
+    fixable = mark_fixes and finding.fix is not None and finding.fix.applies(unsafe_fixes)
+    mark = " [*]" if fixable else ""
+    return f"{where}:{finding.line}:{finding.column}: {finding.code}{mark} {finding.message}"
 
 
 def summary(findings: Sequence[Finding], files_checked: int) -> str:
@@ -27,8 +33,37 @@ def summary(findings: Sequence[Finding], files_checked: int) -> str:
     return f"Found {_plural(len(findings), 'finding')} in {_plural(files, 'file')} {checked}."
 
 
-def render_text(findings: Sequence[Finding], files_checked: int, errors: Sequence[str] = ()) -> str:
-    """``errors`` are accepted for a uniform signature: the command prints them on stderr."""
-    lines = [format_finding(finding) for finding in findings]
+def render_text(
+    findings: Sequence[Finding],
+    files_checked: int,
+    errors: Sequence[str] = (),
+    *,
+    unsafe_fixes: bool = False,
+) -> str:
+    """``errors`` are accepted for a uniform signature: the command prints them on stderr.
+    ``unsafe_fixes``: unsafe fixes count as fixable (``--unsafe-fixes``)."""
+    lines = [
+        format_finding(finding, mark_fixes=True, unsafe_fixes=unsafe_fixes) for finding in findings
+    ]
     lines.append(summary(findings, files_checked))
+    hint = fixable_hint(findings, unsafe_fixes)
+    if hint is not None:
+        lines.append(hint)
     return "\n".join(lines) + "\n"
+
+
+def fixable_hint(findings: Sequence[Finding], unsafe: bool) -> str | None:
+    """The summary's note on fixes: how many findings ``--fix`` would fix, and how many more
+    ``--unsafe-fixes`` would; None when neither would fix any."""
+    fixable = sum(1 for f in findings if f.fix is not None and f.fix.applies(unsafe))
+    hidden = sum(1 for f in findings if f.fix is not None and f.fix.applicability == "unsafe")
+    hidden = 0 if unsafe else hidden
+    if not fixable and not hidden:
+        return None
+    if not fixable:
+        return f"No findings fixable with `--fix` ({hidden} with `--fix --unsafe-fixes`)."
+    option = "`--fix --unsafe-fixes`" if unsafe else "`--fix`"
+    hint = f"[*] {fixable} fixable with {option}"
+    if hidden:
+        hint += f" ({hidden} more with `--unsafe-fixes`)"
+    return hint + "."
