@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from keras_lint.rules.base import Edit
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from keras_lint.analysis import ModuleFacts
 
 
@@ -40,6 +40,8 @@ def set_keyword(
         start.line != facts.position(args[0]).start.line
     )
     indent = " " * start.column
+    import libcst as cst  # here: a run that parses nothing never loads it
+
     if isinstance(last.comma, cst.Comma):
         if multi_line:
             return Edit(f"\n{indent}{argument},", node=last.comma, place="after")
@@ -51,6 +53,8 @@ def set_keyword(
 
 def _inside_empty_parens(facts: ModuleFacts, call: cst.Call, text: str) -> Edit | None:
     """Insert ``text`` right after the ``(`` of ``f()``, when no line break comes before it."""
+    import libcst as cst
+
     spaces = [call.whitespace_after_func, call.whitespace_before_args]
     widths = [len(space.value) for space in spaces if isinstance(space, cst.SimpleWhitespace)]
     if len(widths) != len(spaces):
