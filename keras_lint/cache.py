@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import keras_lint
-from keras_lint.finding import FINDING_KEYS, Finding
+from keras_lint.finding import FINDING_KEYS, Finding, SuggestedFix
 from keras_lint.severity import SEVERITIES
 
 #: the folder's name where no other is given: in the project root, like ``.ruff_cache``
@@ -288,7 +288,8 @@ def _parse_entry(data: bytes) -> dict[str, Any]:
 def _finding(item: Any) -> Finding:
     if not isinstance(item, dict) or tuple(item) != FINDING_KEYS:
         raise TypeError("a finding with other keys")
-    finding = Finding(**item)
+    fix = item["fix"]
+    finding = Finding(**{**item, "fix": None if fix is None else SuggestedFix.from_dict(fix)})
     numbers = (finding.line, finding.column, finding.end_line, finding.end_column)
     texts = (finding.path, finding.code, finding.name, finding.severity, finding.message)
     if not (
@@ -296,7 +297,6 @@ def _finding(item: Any) -> Finding:
         and all(isinstance(text, str) for text in texts)
         and finding.severity in SEVERITIES
         and (finding.cell is None or type(finding.cell) is int)
-        and (finding.fix is None or isinstance(finding.fix, str))
     ):
         raise TypeError("a finding with values of the wrong type")
     return finding

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from keras_lint import __version__
+from keras_lint import __version__, fix_stage
 from keras_lint.cache import CACHE_DIR_NAME
 from keras_lint.config import (
     ConfigError,
@@ -198,6 +198,28 @@ def _lint_parser() -> _Parser:
         "--exit-zero", action="store_true",
         help="exit 0 even when there are findings (2 still means a usage or internal error)",
     )  # fmt: skip
+    fixing = parser.add_argument_group("fixes")
+    fixing.add_argument(
+        "--fix", action="store_true",
+        help="apply the safe fixes to the files (standard input: print the fixed text)",
+    )  # fmt: skip
+    fixing.add_argument(
+        "--unsafe-fixes", action="store_true",
+        help="with --fix or --diff, apply the unsafe fixes too; alone, count them as fixable",
+    )  # fmt: skip
+    fixing.add_argument(
+        "--diff", action="store_true",
+        help="print the fixes as a unified diff (for git apply) and write nothing;"
+        " exit 1 when there is one",
+    )  # fmt: skip
+    fixing.add_argument(
+        "--show-fixes", action="store_true", help="with --fix or --diff, list what was fixed"
+    )
+    fixing.add_argument(
+        "--add-noqa", action="store_true",
+        help="add a '# noqa: CODE' comment (Dockerfiles, YAML: an ignore line above) for each"
+        " finding",
+    )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
@@ -278,15 +300,20 @@ def _reads_stdin(options: argparse.Namespace) -> bool:
     return True
 
 
-def _lint_stdin(options: argparse.Namespace, settings: Settings) -> LintResult:
+def _lint_stdin(options: argparse.Namespace, settings: Settings, data: bytes) -> LintResult:
     path = options.stdin_filename or STDIN_NAME
     if options.force_exclude and options.stdin_filename:
         if PathPatterns(settings.root, settings.exclude_patterns).matches(Path(path)):
             return LintResult(findings=[], files_checked=0)
-    data = sys.stdin.buffer.read()
     options.stdin_text = {path: data.decode("utf-8-sig", errors="replace")}  # for excerpts
     return lint_content(
-        data, path, select=settings.selected, ignore=settings.ignore, settings=settings
+        data,
+        path,
+        select=settings.selected,
+        ignore=settings.ignore,
+        settings=settings,
+        fix=options.fix or options.diff,
+        unsafe_fixes=options.unsafe_fixes,
     )
 
 
@@ -308,9 +335,13 @@ def _lint(argv: list[str], out: TextIO, err: TextIO) -> int:
         raise UsageError(f"--statistics works with --format {formats}, not {options.format}")
     if options.stdin_filename and options.paths == ["."] and "." not in argv:
         options.paths = ["-"]  # --stdin-filename alone means the text comes on stdin
+    if options.add_noqa and (options.fix or options.diff):
+        raise UsageError("--add-noqa cannot be combined with --fix or --diff")
     settings = _settings(options, err)
+    stdin_data = None
     if _reads_stdin(options):
-        result = _lint_stdin(options, settings)
+        stdin_data = sys.stdin.buffer.read()
+        result = _lint_stdin(options, settings, stdin_data)
     else:
         result = lint_paths(
             options.paths,
@@ -320,7 +351,17 @@ def _lint(argv: list[str], out: TextIO, err: TextIO) -> int:
             force_exclude=options.force_exclude,
             jobs=options.jobs,
             cache_dir=_cache_dir(options, settings),
+            fix=options.fix or options.diff,
+            unsafe_fixes=options.unsafe_fixes,
         )
+    if options.add_noqa or options.diff or (options.fix and stdin_data is not None):
+        return fix_stage.finish(options, result, stdin_data, out, err)
+    unwritten: list[str] = []
+    if options.fix:
+        written, unwritten = fix_stage.write_fixes(result.fixed)
+        result.warnings.extend(unwritten)
+        machine = options.format not in fix_stage.TEXT_FORMATS
+        fix_stage.report_fixed(written, options.show_fixes, err if machine else out)
     findings = with_severities(result.findings, settings.severity)
     _write_report(options, _report(options, findings, result, out), out)
     if not (options.quiet or options.silent):
@@ -330,6 +371,8 @@ def _lint(argv: list[str], out: TextIO, err: TextIO) -> int:
         err.write(f"{PROG}: internal error: {error}\n")
     if result.errors:
         return EXIT_ERROR
+    if unwritten:  # a file changed while it was being fixed: its findings are not settled
+        return EXIT_FINDINGS
     return EXIT_FINDINGS if findings and not options.exit_zero else EXIT_CLEAN
 
 
@@ -349,8 +392,15 @@ def _report(
         return render_full(
             findings, result.files_checked, style=style, quiet=options.quiet, texts=texts
         )
-    render = render_text if options.format == "text" else render_concise
-    return render(findings, result.files_checked, style=style, quiet=options.quiet)
+    if options.format == "text":
+        return render_text(
+            findings,
+            result.files_checked,
+            style=style,
+            quiet=options.quiet,
+            unsafe_fixes=options.unsafe_fixes,
+        )
+    return render_concise(findings, result.files_checked, style=style, quiet=options.quiet)
 
 
 def _write_report(options: argparse.Namespace, report: str, out: TextIO) -> None:

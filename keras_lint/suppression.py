@@ -83,6 +83,42 @@ def _comments(lines: list[str]) -> dict[int, str]:
     return found
 
 
+def noqa_comments(lines: list[str]) -> dict[int, str]:
+    """The comments that mention noqa in Python source ``lines``, by 1-based line."""
+    return _comments(lines)
+
+
+def comment_lines(lines: list[str]) -> dict[int, int]:
+    """For each line at whose end no comment can stand (it ends inside a multi-line string, or
+    with a backslash that joins the next line), the first line after it where one can."""
+    moved: dict[int, int] = {}
+    readline = io.StringIO("".join(line + "\n" for line in lines)).readline
+    starts: list[int] = []  # the first lines of the f-strings open (Python 3.12 tokens)
+    spans: list[tuple[int, int]] = []
+    fstring_start = getattr(tokenize, "FSTRING_START", None)
+    fstring_end = getattr(tokenize, "FSTRING_END", None)
+    try:
+        for token in tokenize.generate_tokens(readline):
+            if token.type == tokenize.STRING and token.start[0] != token.end[0]:
+                spans.append((token.start[0], token.end[0]))
+            elif token.type == fstring_start:
+                starts.append(token.start[0])
+            elif token.type == fstring_end and starts:
+                first = starts.pop()
+                if first != token.end[0]:
+                    spans.append((first, token.end[0]))
+    except (tokenize.TokenError, SyntaxError, ValueError, MemoryError, RecursionError):
+        pass
+    for first, last in spans:
+        for number in range(first, last):
+            moved[number] = max(moved.get(number, last), last)
+    for number in range(len(lines), 0, -1):
+        target = moved.get(number, number)
+        if lines[target - 1].rstrip().endswith("\\") and target < len(lines):
+            moved[number] = moved.get(target + 1, target + 1)
+    return moved
+
+
 def noqa_lines(source: PythonSource) -> NoqaLines:
     """Where ``source`` has ``# noqa`` comments, as the user sees its lines."""
     found: NoqaLines = {}

@@ -83,8 +83,12 @@ def finding_problems(finding: Finding, text: str, path: str, kind: SourceKind) -
         problems.append(f"path {finding.path!r} is not {path!r}")
     if not finding.message or "\n" in finding.message or "\r" in finding.message:
         problems.append(f"message is not one line: {finding.message!r}")
-    if finding.fix is not None:
-        problems.append(f"a fix where none is offered: {finding.fix!r}")
+    if finding.fix is not None and finding.fix.applicability not in (
+        "safe",
+        "unsafe",
+        "display-only",
+    ):
+        problems.append(f"a fix of unknown applicability: {finding.fix!r}")
     lines = _line_count(text)
     if kind == "notebook" and finding.cell is not None:
         lines = _notebook_cell_lines(text).get(finding.cell, 0)

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from conftest import BUILDERS, TF_TRAIN, USES_BUILDERS, project_tree, same_result, write_tree
-from keras_lint import engine
 from keras_lint.analysis import ModuleFacts
 from keras_lint.cache import (
     CACHE_DIR_NAME,
@@ -27,6 +26,8 @@ from keras_lint.cache import (
 from keras_lint.cli import main
 from keras_lint.config import Settings
 from keras_lint.engine import lint_paths
+from keras_lint.engine import linter as engine_linter
+from keras_lint.engine import runs as engine_runs
 from keras_lint.finding import Finding
 from keras_lint.rules import ALL_RULES
 from keras_lint.rules.base import PythonRule, Report
@@ -67,13 +68,13 @@ def cache_dir(tmp_path: Path) -> Path:
 def linted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files each serial run actually linted (a cache hit adds nothing); cleared by hand."""
     seen: list[str] = []
-    real = engine._Linter.lint_file
+    real = engine_linter.Linter.lint_file
 
     def spy(self, task, project, data=None):
         seen.append(task.path.name)
         return real(self, task, project, data)
 
-    monkeypatch.setattr(engine._Linter, "lint_file", spy)
+    monkeypatch.setattr(engine_linter.Linter, "lint_file", spy)
     return seen
 
 
@@ -115,7 +116,7 @@ def test_a_warm_parallel_run_gives_the_result_of_a_serial_run(
     serial = lint_paths([root], jobs=1)
     same_result(serial, lint_paths([root], jobs=2, cache_dir=cache_dir))  # workers fill it
     pools: list[int] = []
-    monkeypatch.setattr(engine, "run_parallel", lambda *a, **k: pools.append(1))
+    monkeypatch.setattr(engine_runs, "run_parallel", lambda *a, **k: pools.append(1))
     same_result(serial, lint_paths([root], jobs=2, cache_dir=cache_dir))
     assert pools == []  # every file was a hit: no pool was started
 
@@ -326,11 +327,11 @@ def test_another_version_or_code_of_keras_lint_or_its_runtime_invalidates(
     lint_paths([root], cache_dir=cache_dir)
     first = list(linted)
     if change == "version":
-        monkeypatch.setattr(engine, "__version__", "99.0")
+        monkeypatch.setattr(engine_linter, "__version__", "99.0")
     elif change == "code":
-        monkeypatch.setattr(engine, "code_digest", lambda: "an edited checkout")
+        monkeypatch.setattr(engine_linter, "code_digest", lambda: "an edited checkout")
     else:
-        monkeypatch.setattr(engine, "runtime_versions", lambda: ["cpython", "3.99"])
+        monkeypatch.setattr(engine_linter, "runtime_versions", lambda: ["cpython", "3.99"])
     linted.clear()
     lint_paths([root], cache_dir=cache_dir)
     assert linted == first

@@ -249,7 +249,7 @@ def test_a_crash_outside_the_rules_fails_that_file_only(
     def broken_reader(text: str) -> list:
         raise KeyError("cells")
 
-    monkeypatch.setattr("keras_lint.engine.read_code_cells", broken_reader)
+    monkeypatch.setattr("keras_lint.engine.linter.read_code_cells", broken_reader)
     (tmp_path / "a.ipynb").write_text(notebook_json("boom()"))
     (tmp_path / "b.py").write_text("boom()\n")
     result = lint_paths([tmp_path], rules=RULES)

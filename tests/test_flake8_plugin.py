@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 
 import keras_lint.engine as engine
+import keras_lint.engine.linter as engine_linter
 from keras_lint import __version__
+from keras_lint.engine.syntax_checks import SyntaxProblem
 from keras_lint.flake8_plugin import KerasLintPlugin, clear_project_cache
 from keras_lint.rules.early_stopping import EarlyStoppingWithoutRestore
 
@@ -561,7 +563,7 @@ def test_flake8s_tree_spares_the_syntax_check(
     texts = {name: textwrap.dedent(OPTIONS[name]) for name in ("a.py", "b.py")}
     expected = {name: plugin_results(text, tmp_path / name) for name, text in texts.items()}
     assert all(expected.values())
-    monkeypatch.setattr(engine, "_compile_check", never)
+    monkeypatch.setattr(engine_linter, "compile_check", never)
     for name, text in texts.items():
         assert plugin_results(text, tmp_path / name, tree=ast.parse(text)) == expected[name]
     text = "import os\nprint(os.sep)\n"  # no rule's trigger: nothing at all is done
@@ -625,9 +627,9 @@ def test_parse_error_of_the_engine_is_dropped_with_a_warning(
 ) -> None:
     # flake8 parsed the file, so only libcst can refuse it
     def refuse(text: str) -> object:
-        return engine._SyntaxProblem(2, 1, "cannot parse: libcst says no")
+        return SyntaxProblem(2, 1, "cannot parse: libcst says no")
 
-    monkeypatch.setattr(engine, "_libcst_parse", refuse)
+    monkeypatch.setattr(engine_linter, "libcst_parse", refuse)
     with caplog.at_level(logging.WARNING, logger="keras_lint.flake8_plugin"):
         assert plugin_results(OPTIONS["b.py"], tmp_path / "b.py") == []
     assert "not analysed" in caplog.text and "libcst says no" in caplog.text

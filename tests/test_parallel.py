@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 
 from conftest import MISMATCH, project_tree, same_result, write_tree
-from keras_lint import engine, parallel
+from keras_lint import parallel
 from keras_lint.analysis import ModuleFacts
 from keras_lint.cli import main
 from keras_lint.engine import lint_paths
+from keras_lint.engine import runs as engine
 from keras_lint.parallel import Failed, chunks, run_parallel
 from keras_lint.rules import ALL_RULES
 from keras_lint.rules.base import PythonRule, Report

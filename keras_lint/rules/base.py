@@ -3,15 +3,17 @@
 A rule never reads a file, never walks the syntax tree and never prints: the engine hands it the
 facts of one source (``ModuleFacts`` for Python and notebooks, ``DockerfileFacts`` for Dockerfiles,
 ``ContainerYamlFacts`` for Compose files and Kubernetes manifests) and turns the ``Report`` objects
-it yields into findings.
+it yields into findings. A report may carry a ``Fix``: edits of the source's text, which the
+engine turns into positions and applies (``keras-lint --fix``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
+from keras_lint.finding import Applicability
 from keras_lint.severity import family_severity
 
 if TYPE_CHECKING:
@@ -31,6 +33,32 @@ class Trigger(Protocol):
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Text that replaces a CST ``node`` (the engine computes its span), or a 1-based ``span``
+    ``(line, column, end_line, end_column)``, end exclusive: an empty span inserts.
+
+    ``place`` says where the text goes relative to the node: over it (``"replace"``), or just
+    ``"before"`` or ``"after"`` it. Line breaks are written ``\\n``; the engine writes the
+    file's own.
+    """
+
+    text: str
+    node: cst.CSTNode | None = None
+    span: tuple[int, int, int, int] | None = None
+    place: Literal["replace", "before", "after"] = "replace"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """How to fix a report: edits that do not overlap each other, a title saying what they do,
+    and their applicability (see ``keras_lint.finding.Applicability``)."""
+
+    title: str
+    applicability: Applicability
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True)
 class Report:
     """One violation as a rule sees it.
 
@@ -41,6 +69,7 @@ class Report:
     message: str
     node: cst.CSTNode | None = None
     span: tuple[int, int, int, int] | None = None
+    fix: Fix | None = None
 
 
 class Rule:

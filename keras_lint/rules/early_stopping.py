@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.values import CallSite, Const, Value
-from keras_lint.rules.base import PythonRule, Report
+from keras_lint.rules.base import Fix, PythonRule, Report
+from keras_lint.rules.call_edits import set_keyword
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -56,8 +57,10 @@ class EarlyStoppingWithoutRestore(PythonRule):
     ```
 
     ## Fix
-    Add `restore_best_weights=True` (not applied automatically: it changes which weights the
-    program ends with).
+    Adds `restore_best_weights=True` to the call (after its last argument, on a line of its own
+    in a call written one argument per line, keeping a trailing comma), or replaces an explicit
+    `restore_best_weights=False`. Unsafe (`--fix --unsafe-fixes`): it changes which weights the
+    program ends with.
     """
 
     code = "KER601"
@@ -74,10 +77,15 @@ class EarlyStoppingWithoutRestore(PythonRule):
                 continue
             if _keeps_best_weights(facts, site):
                 continue
+            edit = set_keyword(facts, site.node, "restore_best_weights", "True", _RESTORE_POSITION)
+            fix = None
+            if edit is not None:
+                fix = Fix("Add `restore_best_weights=True`", "unsafe", (edit,))
             yield Report(
                 "EarlyStopping without `restore_best_weights=True` leaves the model with the "
                 "weights of the last epoch, not the best one",
                 node=site.node,
+                fix=fix,
             )
 
 

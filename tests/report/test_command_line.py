@@ -105,14 +105,18 @@ def test_github_annotates_every_fixture_finding(
         assert f"title={record['code']} ({record['name']})::" in line
 
 
-def test_concise_prints_the_text_lines_without_the_summary(
+def test_concise_prints_the_text_lines_without_the_summary_or_fix_marks(
     in_repository: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--no-cache", "fixtures/"]) == 1
     text = capsys.readouterr().out.splitlines()
     assert main(["--no-cache", "--format", "concise", "fixtures/"]) == 1
-    assert capsys.readouterr().out.splitlines() == text[:-1]
-    assert re.fullmatch(r"Found \d+ findings in \d+ files \(checked \d+ files\)\.", text[-1])
+    concise = capsys.readouterr().out.splitlines()
+    assert any(" [*] " in line for line in text[:-2]) or "unsafe" in text[-1]
+    assert concise == [line.replace(" [*] ", " ") for line in text[:-2]]
+    assert not any("[*]" in line for line in concise)
+    assert re.fullmatch(r"Found \d+ findings in \d+ files \(checked \d+ files\)\.", text[-2])
+    assert "fixable with `--fix`" in text[-1]
 
 
 @pytest.mark.parametrize("format_name", ["text", "concise", "json"])
