@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import PurePath
 from typing import TYPE_CHECKING
+
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from keras_lint.rules.base import PythonRule, Report
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from keras_lint.analysis import ModuleFacts
+    from keras_lint.analysis.provenance import Split
 
 
 class PreprocessingFitOnFullData(PythonRule):
@@ -51,13 +57,52 @@ class PreprocessingFitOnFullData(PythonRule):
     code = "KER501"
     name = "preprocessing-fit-on-full-data"
     summary = "A scaler/transformer is fitted on data that is later split into train and test"
-    trigger = re.compile(r"\.\s*(?:fit|fit_transform|adapt)\b")
+    # what learns (``fit``, ``adapt``, ``scale``, a mean...) or what splits: a call of a helper
+    # of another module that fits is reported in the file that splits
+    trigger = re.compile(
+        r"fit|adapt|scale|transform|mean|std|median|var|quantile|percentile|zscore|qcut|split"
+        r"|cross_val|SearchCV|curve|take"
+    )
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
         for leak in facts.leaks:
             fit = leak.fit
-            yield Report(
-                f"`{fit.estimator}.{fit.method}` learns from data that leaks into evaluation: "
-                f"{leak.reason}; fit it on the training split only",
-                node=fit.node,
-            )
+            where = ""
+            if fit.via is not None:
+                where = f" (in `{_file_name(fit.scope)}`, line {_line(fit.node, fit.scope, facts)})"
+            reason = leak.reason
+            if leak.split is not None:
+                reason += _split_position(leak.split, facts)
+            if fit.kind == "statistic":
+                yield Report(
+                    f"`{fit.label}`{where} is a statistic of data that leaks into evaluation: "
+                    f"{reason}; compute it on the training split only",
+                    node=fit.via or fit.node,
+                )
+            else:
+                yield Report(
+                    f"`{fit.label}`{where} learns from data that leaks into evaluation: "
+                    f"{reason}; fit it on the training split only",
+                    node=fit.via or fit.node,
+                )
+
+
+def _split_position(split: Split, facts: ModuleFacts) -> str:
+    """`` (line 42)`` after the split's description; in a notebook the cell is unknown here."""
+    if split.scope is not None and getattr(split.scope, "module", None) is not facts.module:
+        return f" (in `{_file_name(split.scope)}`, line {_line(split.node, split.scope, facts)})"
+    if facts.path.endswith(".ipynb"):
+        return ""
+    return f" (line {_line(split.node, split.scope, facts)})"
+
+
+def _file_name(scope: object) -> str:
+    return PurePath(str(getattr(scope, "path", "?"))).name
+
+
+def _line(node: cst.CSTNode, scope: object, facts: ModuleFacts) -> int:
+    module = getattr(scope, "module", None)
+    if module is None or module is facts.module:
+        return facts.position(node).start.line
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    return positions[node].start.line
