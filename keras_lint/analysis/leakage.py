@@ -62,7 +62,7 @@ def _leak(fit: PreprocessingFit, provenance: Provenance) -> Leak | None:
     if fit.named_training:
         # ``x_train`` of unknown origin is taken at its name: carving validation folds out
         # of it is the usual practice; splitting it again into train and test is not
-        splits = [s for s in splits if s.how not in VALIDATION_CARVING]
+        splits = [s for s in splits if s.how not in VALIDATION_CARVING and s.how != "slicing"]
     reached = [
         s
         for s in splits
@@ -71,7 +71,12 @@ def _leak(fit: PreprocessingFit, provenance: Provenance) -> Leak | None:
     for split in reached:
         if split.how != "slicing":
             return Leak(fit, f"the same data is later split by `{_named(split)}`", split)
-    applied = [s for s in splits if s.parts and any(s.parts & lineage for lineage in uses)]
+    # statistics of the parts themselves (an error's mean on the test part) are evaluation
+    applied = [
+        s
+        for s in splits
+        if s.parts and not s.parts & data.lineage and any(s.parts & lineage for lineage in uses)
+    ]
     for split in applied:
         if split.how != "slicing":
             return Leak(

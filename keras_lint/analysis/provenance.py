@@ -114,6 +114,28 @@ class Element(Data):
     """One item of iterated data (``for row in X``): slicing it picks columns, not rows."""
 
 
+@dataclass(eq=False)
+class Aggregation(Data):
+    """Rows grouped or windowed (``df.groupby(k)``, ``s.rolling(7)``, ``s[t:t + n]``): their
+    means are new rows or local values, not a statistic of the whole data."""
+
+
+#: frame methods whose result aggregates groups or windows of rows
+_GROUPING_METHODS = frozenset({"groupby", "resample", "rolling", "expanding", "ewm"})
+
+
+def _as_kind(kind: type[Data], value: Data) -> Data:
+    return kind(
+        value.ident,
+        value.lineage,
+        held_out=value.held_out,
+        train_part=value.train_part,
+        mixes_held_out=value.mixes_held_out,
+        learned=value.learned,
+        statistic=value.statistic,
+    )
+
+
 @dataclass
 class Provenance:
     fits: list[PreprocessingFit] = field(default_factory=list)
@@ -153,16 +175,7 @@ class Provenance:
         if isinstance(iterated, SplitIterator):
             return iterated.fold
         if isinstance(iterated, Data):
-            item = self.derive(iterated)
-            return Element(
-                item.ident,
-                item.lineage,
-                held_out=item.held_out,
-                train_part=item.train_part,
-                mixes_held_out=item.mixes_held_out,
-                learned=item.learned,
-                statistic=item.statistic,
-            )
+            return _as_kind(Element, self.derive(iterated))
         return UNKNOWN
 
     def unpacked(self, value: Value, index: int) -> Value:
@@ -197,6 +210,8 @@ class Provenance:
         side = None
         if isinstance(first, cst.Slice) and not isinstance(container, Element):
             side = _row_slice_side(first)
+            if side == "window":
+                return _as_kind(Aggregation, self.derive(container))
         if side is not None:
             part = Data.fresh(
                 train_part=container.train_part,
@@ -206,18 +221,24 @@ class Provenance:
             self._split(node, "slicing", container, side, [part])
             return part
         # ``X[train_index]``: rows chosen by the indices of a split are that split's part
-        selectors = [k for k in keys if isinstance(k, Data) and not k.statistic]
+        selectors = [k for k in keys if isinstance(k, Data)]
         ident = fresh_id()
-        rows = next((k for k in selectors if k.train_part or k.held_out), container)
-        return Data(
+        part = next((k for k in selectors if k.train_part or k.held_out), None)
+        # rows picked by a split's indices are that part's rows, not the whole container's
+        rows: Data = container if part is None else part
+        origins = [container, *selectors] if part is None else [part]
+        result = Data(
             ident,
-            frozenset({ident}).union(container.lineage, *(k.lineage for k in selectors)),
+            frozenset({ident}).union(*(o.lineage for o in origins)),
             held_out=rows.held_out,
             train_part=rows.train_part,
             mixes_held_out=container.mixes_held_out,
-            learned=container.learned,
+            learned=container.learned.union(*(k.learned for k in selectors)),
             statistic=container.statistic,
         )
+        if result.learned != container.learned and not result.statistic:
+            self._use(result.learned, result)  # columns chosen by a fitted selector's mask
+        return result
 
     def data_method(
         self,
@@ -243,6 +264,10 @@ class Provenance:
             part = Data.fresh(train_part=True, learned=receiver.learned)
             self._split(node, "DataFrame.sample", receiver, "", [part])
             return part
+        if method in _GROUPING_METHODS:
+            return _as_kind(Aggregation, self.derive(receiver))
+        if method in catalog.STATISTIC_METHODS and isinstance(receiver, Aggregation):
+            return self.derive(receiver)
         if method in catalog.STATISTIC_METHODS and not receiver.statistic:
             axis = kwargs.get("axis", args[0] if args and method != "quantile" else None)
             if not _row_wise(axis):
@@ -291,7 +316,12 @@ class Provenance:
             if top == "numpy" and leaf in catalog.NUMPY_STATISTICS:
                 data = site.argument(0, "a")
                 axis = site.argument(1, "axis")
-                if isinstance(data, Data) and not data.statistic and not _row_wise(axis):
+                if (
+                    isinstance(data, Data)
+                    and not data.statistic
+                    and not isinstance(data, Aggregation)
+                    and not _row_wise(axis)
+                ):
                     return self._statistic(site.node, f"np.{leaf}", data)
             return self.combine(site.args + list(site.kwargs.values())) or self.fresh()
         leaf = callee.rsplit(".", 1)[-1]
@@ -336,6 +366,10 @@ class Provenance:
             if isinstance(data, Data):
                 self._split(site.node, sk, data)
             return receiver
+        learned = self._fitted.get(id(receiver))
+        if learned is not None and method not in {"fit", "predict", "score"}:
+            # what a fitted step tells about its data (``selector.get_support()``)
+            return _as_statistic(Data.fresh(learned=frozenset({learned})))
         if method != "fit":
             # a method the analysis cannot follow (``smote.fit_resample(X, y)``)
             return self.combine(site.args + list(site.kwargs.values()))
@@ -367,6 +401,7 @@ class Provenance:
         fitted: Value | None = None,
         implicit_use: bool = False,
         kind: str = "transformer",
+        named: bool | None = None,
     ) -> Data:
         """Record that ``data`` taught a step; the statistics, applied to ``transformed``."""
         learned = fresh_id()
@@ -378,7 +413,7 @@ class Provenance:
             data,
             learned,
             self.scope,
-            _named_training(site),
+            _named_training(site) if named is None else named,
             implicit_use,
             fitted is not None and transformed is None,
             self.via if self.scope is not self.via_scope else None,
@@ -403,7 +438,10 @@ class Provenance:
 
     def _statistic(self, node: cst.Call, label: str, data: Data) -> Data:
         site = CallSite(node, label, [data], {}, False, False)
-        return self._fit(site, label, data, kind="statistic")
+        # ``train.signal.mean()``: the name of the frame the statistic is taken of
+        of = node.func.value if not node.args and isinstance(node.func, cst.Attribute) else None
+        named = _named_training_expression(of) if of is not None else None
+        return self._fit(site, label, data, kind="statistic", named=named)
 
     def _split(
         self,
@@ -504,7 +542,7 @@ def _row_slice_side(part: cst.Slice) -> str | None:
         return "head"
     if runs_to_end and not starts_at_zero:
         return "tail"
-    return None
+    return "window" if lower is not None and upper is not None else None
 
 
 def _is_len_call(node: cst.BaseExpression) -> bool:
@@ -517,7 +555,16 @@ def _named_training(site: CallSite) -> bool:
     """Whether the fitted argument is a variable named as training data (``x_train``)."""
     if not site.node.args:
         return False
-    argument = site.node.args[0].value
+    return _named_training_expression(site.node.args[0].value)
+
+
+def _named_training_expression(argument: cst.BaseExpression) -> bool:
+    while isinstance(argument, cst.Subscript) or (
+        isinstance(argument, cst.Attribute)
+        and isinstance(argument.value, cst.Name)
+        and not _TRAINING_NAME.search(argument.attr.value.lower())
+    ):  # ``train_data[columns]``, ``train.signal``
+        argument = argument.value
     name = argument.value if isinstance(argument, cst.Name) else None
     if isinstance(argument, cst.Attribute):
         name = argument.attr.value
