@@ -223,10 +223,10 @@ class Provenance:
         # ``X[train_index]``: rows chosen by the indices of a split are that split's part
         selectors = [k for k in keys if isinstance(k, Data)]
         ident = fresh_id()
-        part = next((k for k in selectors if k.train_part or k.held_out), None)
+        parts = [k for k in selectors if k.train_part or k.held_out]
         # rows picked by a split's indices are that part's rows, not the whole container's
-        rows: Data = container if part is None else part
-        origins = [container, *selectors] if part is None else [part]
+        rows = parts[0] if parts else container
+        origins = parts[:1] or [container, *selectors]
         result = Data(
             ident,
             frozenset({ident}).union(*(o.lineage for o in origins)),
