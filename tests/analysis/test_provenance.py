@@ -16,7 +16,10 @@ from conftest import lines_of, lint_snippet, notebook_json, tree_findings, write
 from keras_lint.engine import lint_paths
 
 CODE = "KER501"
-HEAD = "import numpy as np\nimport pandas as pd\nfrom sklearn.model_selection import train_test_split\n"
+HEAD = (
+    "import numpy as np\nimport pandas as pd\n"
+    "from sklearn.model_selection import train_test_split\n"
+)
 
 
 def _lines(body: str) -> list[int]:
@@ -34,7 +37,8 @@ LEAKS = [
         id="numpy-mean-of-full-column-fills-it-then-split",
     ),
     pytest.param(
-        "df = pd.read_csv('d.csv')\ndf = df.fillna(df.mean())\ntrain, test = train_test_split(df)\n",
+        "df = pd.read_csv('d.csv')\ndf = df.fillna(df.mean())\n"
+        "train, test = train_test_split(df)\n",
         [2],
         id="frame-fillna-frame-mean",
     ),
@@ -56,7 +60,8 @@ LEAKS = [
         id="scipy-zscore",
     ),
     pytest.param(
-        "df = pd.read_csv('d.csv')\ndf['bin'] = pd.qcut(df['age'], 4)\na, b = train_test_split(df)\n",
+        "df = pd.read_csv('d.csv')\ndf['bin'] = pd.qcut(df['age'], 4)\n"
+        "a, b = train_test_split(df)\n",
         [2],
         id="pandas-qcut",
     ),
@@ -101,34 +106,41 @@ LEAKS = [
         id="column-transformer",
     ),
     pytest.param(
-        "from sklearn.pipeline import FeatureUnion, Pipeline\nfrom sklearn.impute import SimpleImputer\n"
-        "X = np.load('X.npy')\nu = Pipeline([('u', FeatureUnion([('i', Pipeline([('m', SimpleImputer())]))]))])\n"
+        "from sklearn.pipeline import FeatureUnion, Pipeline\n"
+        "from sklearn.impute import SimpleImputer\n"
+        "X = np.load('X.npy')\n"
+        "u = Pipeline([('u', FeatureUnion([('i', Pipeline([('m', SimpleImputer())]))]))])\n"
         "Z = u.fit_transform(X)\na, b = train_test_split(Z)\n",
         [5],
         id="nested-feature-union",
     ),
     pytest.param(
-        "from sklearn.feature_extraction import DictVectorizer\nrows = pd.read_csv('d.csv').to_dict('records')\n"
+        "from sklearn.feature_extraction import DictVectorizer\n"
+        "rows = pd.read_csv('d.csv').to_dict('records')\n"
         "X = DictVectorizer().fit_transform(rows)\na, b = train_test_split(X)\n",
         [3],
         id="dict-vectorizer",
     ),
     pytest.param(
-        "from sklearn.feature_extraction.text import CountVectorizer\ntexts = pd.read_csv('d.csv')['t']\n"
+        "from sklearn.feature_extraction.text import CountVectorizer\n"
+        "texts = pd.read_csv('d.csv')['t']\n"
         "X = CountVectorizer(min_df=3).fit_transform(texts)\na, b = train_test_split(X)\n",
         [3],
         id="count-vectorizer",
     ),
     pytest.param(
-        "from sklearn_pandas import DataFrameMapper\nfrom sklearn.preprocessing import MinMaxScaler\n"
+        "from sklearn_pandas import DataFrameMapper\n"
+        "from sklearn.preprocessing import MinMaxScaler\n"
         "df = pd.read_csv('d.csv')\nm = DataFrameMapper([(['a'], MinMaxScaler())])\n"
         "X = m.fit_transform(df)\na, b = train_test_split(X)\n",
         [5],
         id="sklearn-pandas-dataframe-mapper",
     ),
     pytest.param(
-        "from tensorflow.keras.preprocessing.text import Tokenizer\ntexts = pd.read_csv('d.csv')['t']\n"
-        "tok = Tokenizer(num_words=1000)\ntok.fit_on_texts(texts)\nseqs = tok.texts_to_sequences(texts)\n"
+        "from tensorflow.keras.preprocessing.text import Tokenizer\n"
+        "texts = pd.read_csv('d.csv')['t']\n"
+        "tok = Tokenizer(num_words=1000)\ntok.fit_on_texts(texts)\n"
+        "seqs = tok.texts_to_sequences(texts)\n"
         "a, b = train_test_split(seqs)\n",
         [4],
         id="keras-tokenizer-fit-on-texts",
@@ -157,7 +169,8 @@ LEAKS = [
     pytest.param(
         "from sklearn.preprocessing import MinMaxScaler\nseries = np.load('s.npy')\n"
         "series = MinMaxScaler().fit_transform(series)\nX, y = [], []\n"
-        "for i in range(60, len(series)):\n    X.append(series[i - 60:i, 0])\n    y.append(series[i, 0])\n"
+        "for i in range(60, len(series)):\n    X.append(series[i - 60:i, 0])\n"
+        "    y.append(series[i, 0])\n"
         "X, y = np.array(X), np.array(y)\nX_train, X_test = X[:1000], X[1000:]\n",
         [3],
         id="windows-cut-from-fitted-series-then-sliced",
@@ -166,7 +179,8 @@ LEAKS = [
         "from sklearn.preprocessing import MinMaxScaler\nfrom tensorflow import keras\n"
         "series = np.load('s.npy')\nseries = MinMaxScaler().fit_transform(series)\n"
         "X = np.array([series[i - 10:i] for i in range(10, len(series))])\n"
-        "X = np.expand_dims(X, -1).astype('float32')\nmodel = keras.Sequential([keras.layers.Dense(1)])\n"
+        "X = np.expand_dims(X, -1).astype('float32')\n"
+        "model = keras.Sequential([keras.layers.Dense(1)])\n"
         "model.compile(loss='mse')\nmodel.fit(X, X[:, -1], validation_split=0.2)\n",
         [4],
         id="comprehension-windows-given-to-validation-split",
@@ -188,13 +202,15 @@ LEAKS = [
     pytest.param(
         "from sklearn.preprocessing import StandardScaler\nimport tensorflow as tf\n"
         "X = np.load('X.npy')\nX = StandardScaler().fit_transform(X)\n"
-        "ds = tf.data.Dataset.from_tensor_slices((X, X)).shuffle(100)\ntrain, val = ds.take(800), ds.skip(800)\n",
+        "ds = tf.data.Dataset.from_tensor_slices((X, X)).shuffle(100)\n"
+        "train, val = ds.take(800), ds.skip(800)\n",
         [4],
         id="tf-data-pipeline-take-and-skip",
     ),
     pytest.param(
         "from sklearn.preprocessing import StandardScaler\ndf = pd.read_csv('d.csv')\n"
-        "df = df.apply(lambda col: StandardScaler().fit_transform(col))\na, b = train_test_split(df)\n",
+        "df = df.apply(lambda col: StandardScaler().fit_transform(col))\n"
+        "a, b = train_test_split(df)\n",
         [3],
         id="scaler-in-a-lambda-given-to-apply",
     ),
@@ -205,15 +221,18 @@ LEAKS = [
         id="through-a-call-the-analysis-cannot-follow",
     ),
     pytest.param(
-        "from sklearn.preprocessing import StandardScaler\nfrom sklearn.model_selection import KFold\n"
+        "from sklearn.preprocessing import StandardScaler\n"
+        "from sklearn.model_selection import KFold\n"
         "X = np.load('X.npy')\nscaler = StandardScaler().fit(X)\n"
         "for tr, te in KFold(5).split(X):\n    Xt = scaler.transform(X[tr])\n",
         [4],
         id="fitted-on-all-rows-applied-to-fold-parts",
     ),
     pytest.param(
-        "from sklearn.feature_selection import SelectKBest\nX = np.load('X.npy')\ny = np.load('y.npy')\n"
-        "skb = SelectKBest(k=5).fit(X, y)\nmask = skb.get_support()\na, b = train_test_split(X[:, mask], y)\n",
+        "from sklearn.feature_selection import SelectKBest\nX = np.load('X.npy')\n"
+        "y = np.load('y.npy')\n"
+        "skb = SelectKBest(k=5).fit(X, y)\nmask = skb.get_support()\n"
+        "a, b = train_test_split(X[:, mask], y)\n",
         [4],
         id="selector-mask-chooses-columns-then-split",
     ),
@@ -221,12 +240,14 @@ LEAKS = [
 
 SILENT = [
     pytest.param(
-        "from sklearn import preprocessing\ndf = pd.read_csv('d.csv')\ndf1 = preprocessing.scale(df)\n"
+        "from sklearn import preprocessing\ndf = pd.read_csv('d.csv')\n"
+        "df1 = preprocessing.scale(df)\n"
         "X_train, X_test = train_test_split(df)\n",
         id="fitted-result-never-used-raw-data-split",
     ),
     pytest.param(
-        "df = pd.read_csv('d.csv')\nprint(df.mean(), df['a'].std())\ntrain, test = train_test_split(df)\n",
+        "df = pd.read_csv('d.csv')\nprint(df.mean(), df['a'].std())\n"
+        "train, test = train_test_split(df)\n",
         id="statistics-only-displayed",
     ),
     pytest.param(
@@ -241,20 +262,24 @@ SILENT = [
         id="test-part-refit-on-itself-is-out-of-scope",
     ),
     pytest.param(
-        "from sklearn.linear_model import SGDRegressor\nX = np.load('X.npy')\ny = np.load('y.npy')\n"
+        "from sklearn.linear_model import SGDRegressor\nX = np.load('X.npy')\n"
+        "y = np.load('y.npy')\n"
         "X = (X - X.mean()) / X.std()\nm = SGDRegressor()\n"
         "for chunk in np.array_split(X, 50):\n    m.partial_fit(chunk, y[:len(chunk)])\n",
         id="mini-batches-are-not-a-split",
     ),
     pytest.param(
-        "from sklearn.pipeline import make_pipeline\nfrom sklearn.preprocessing import StandardScaler\n"
-        "from sklearn.linear_model import LogisticRegression\nfrom sklearn.model_selection import cross_val_score\n"
+        "from sklearn.pipeline import make_pipeline\n"
+        "from sklearn.preprocessing import StandardScaler\n"
+        "from sklearn.linear_model import LogisticRegression\n"
+        "from sklearn.model_selection import cross_val_score\n"
         "X = np.load('X.npy')\ny = np.load('y.npy')\n"
         "print(cross_val_score(make_pipeline(StandardScaler(), LogisticRegression()), X, y))\n",
         id="pipeline-with-estimator-given-to-cross-validation",
     ),
     pytest.param(
-        "from sklearn.preprocessing import MinMaxScaler\ndata = np.load('s.npy')\nn = int(len(data) * .8)\n"
+        "from sklearn.preprocessing import MinMaxScaler\ndata = np.load('s.npy')\n"
+        "n = int(len(data) * .8)\n"
         "train, test = data[:n], data[n:]\nscaler = MinMaxScaler().fit(train)\n"
         "train, test = scaler.transform(train), scaler.transform(test)\n",
         id="time-series-scaler-fitted-on-the-head",
@@ -265,7 +290,8 @@ SILENT = [
         id="row-wise-mean-learns-nothing-across-rows",
     ),
     pytest.param(
-        "df = pd.read_csv('d.csv')\ndf['rowmean'] = df.mean(axis=1)\ntrain, test = train_test_split(df)\n",
+        "df = pd.read_csv('d.csv')\ndf['rowmean'] = df.mean(axis=1)\n"
+        "train, test = train_test_split(df)\n",
         id="row-wise-reduction",
     ),
     pytest.param(
@@ -322,7 +348,10 @@ def test_silent_on_look_alikes(body: str) -> None:
 
 
 def test_message_names_the_split_and_its_line() -> None:
-    body = "from sklearn import preprocessing\nX = np.load('X.npy')\nX = preprocessing.scale(X)\n\na, b = train_test_split(X)\n"
+    body = (
+        "from sklearn import preprocessing\nX = np.load('X.npy')\nX = preprocessing.scale(X)\n\n"
+        "a, b = train_test_split(X)\n"
+    )
     (finding,) = [f for f in lint_snippet(HEAD + body, select=[CODE])]
     assert "`preprocessing.scale`" in finding.message
     assert "later split by `train_test_split` (line 8)" in finding.message
@@ -427,7 +456,8 @@ def test_notebook_statistic_of_the_training_part_is_silent(tmp_path: Path) -> No
 def test_deep_windowing_loops_and_recursion_stay_bounded() -> None:
     loops = "".join(f"{'    ' * d}for i{d} in range(3):\n" for d in range(12))
     body = (
-        "from sklearn.preprocessing import MinMaxScaler\ns = MinMaxScaler().fit_transform(np.load('s.npy'))\n"
+        "from sklearn.preprocessing import MinMaxScaler\n"
+        "s = MinMaxScaler().fit_transform(np.load('s.npy'))\n"
         "X = []\n" + loops + "    " * 12 + "X.append(s[i0 - 5:i0])\n"
         "def grow(d):\n    return grow(pd.concat([d, d]))\n"
         "merged = grow(s)\nX = np.array(X)\na, b = X[:10], X[10:]\n"
@@ -439,7 +469,8 @@ def test_deep_windowing_loops_and_recursion_stay_bounded() -> None:
 
 def test_data_merged_in_a_cycle_and_self_holding_lists_are_bounded() -> None:
     body = (
-        "from sklearn.pipeline import Pipeline\nsteps = []\nsteps.append(steps)\np = Pipeline(steps)\n"
+        "from sklearn.pipeline import Pipeline\nsteps = []\nsteps.append(steps)\n"
+        "p = Pipeline(steps)\n"
         "a = pd.read_csv('a.csv')\nb = pd.read_csv('b.csv')\n"
         "for _ in range(100):\n    a = pd.concat([a, b])\n    b = pd.concat([b, a])\n"
         "print(p.fit_transform(a))\n"
@@ -449,7 +480,8 @@ def test_data_merged_in_a_cycle_and_self_holding_lists_are_bounded() -> None:
 
 def test_a_large_notebook_is_linted_quickly(tmp_path: Path) -> None:
     cells = [
-        "import numpy as np\nimport pandas as pd\nfrom sklearn.model_selection import train_test_split"
+        "import numpy as np\nimport pandas as pd\n"
+        "from sklearn.model_selection import train_test_split"
     ]
     cells += [
         f"df{i} = pd.read_csv('f{i}.csv')\ndf{i} = df{i}.fillna(df{i}.mean())" for i in range(400)
