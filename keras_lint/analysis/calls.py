@@ -113,12 +113,17 @@ class CallsMixin(InterpreterBase):
                 return self._external_result(site, frame)
         arguments = arguments.lined_up()  # parameters we cannot line up stay unknown
         args = arguments.positional
-        if isinstance(callee, FunctionValue):
-            return self._call_function(callee, arguments, None, frame.depth + 1, frame)
-        if isinstance(callee, BoundMethod):
-            return self._call_function(
-                callee.function, arguments, callee.receiver, frame.depth + 1, frame
-            )
+        if isinstance(callee, (FunctionValue, BoundMethod)):
+            # fits in another module's function are reported at the linted file's call
+            entered = self.data.enter_call(node, frame.scope, frame.scope is self._top_scope)
+            try:
+                if isinstance(callee, BoundMethod):
+                    return self._call_function(
+                        callee.function, arguments, callee.receiver, frame.depth + 1, frame
+                    )
+                return self._call_function(callee, arguments, None, frame.depth + 1, frame)
+            finally:
+                self.data.leave_call(entered)
         if isinstance(callee, ClassValue):
             return self._instantiate(node, callee, arguments, frame)
         if isinstance(callee, Instance) and keras_leaf(callee.callee) is not None:
@@ -159,7 +164,7 @@ class CallsMixin(InterpreterBase):
         if isinstance(receiver, Data) or receiver is UNKNOWN:
             self._forget_compile_state(arguments.values(), frame)
         if isinstance(receiver, Data):
-            return self.data.data_method(node, receiver, method, args, kwargs)
+            return self._data_method(node, receiver, method, arguments, frame)
         if isinstance(receiver, Seq) and method in {"append", "extend", "insert"} and args:
             if method == "append":
                 receiver.items.append(args[0])
@@ -173,6 +178,43 @@ class CallsMixin(InterpreterBase):
             and isinstance(args[0], Mapping)
         ):
             receiver.items.update(args[0].items)
+        return UNKNOWN
+
+    def _data_method(
+        self, node: cst.Call, receiver: Data, method: str, arguments: Arguments, frame: Frame
+    ) -> Value:
+        """A method of an array or frame; a function it applies (``df.apply(f)``) runs on a
+        column, and ``inplace=True`` rebinds the frame it was called on."""
+        args, kwargs = arguments.positional, arguments.keywords
+        if method in _APPLYING_METHODS and node.args and node.args[0].keyword is None:
+            axis = kwargs.get("axis")
+            rows = isinstance(axis, Const) and axis.value in (1, "columns")
+            column = self.data.function_argument(receiver, rows=rows)
+            outcome = self._run_applied(node, args[0] if args else UNKNOWN, column, frame)
+            if isinstance(outcome, Data):
+                args = [outcome, *args[1:]]
+        result = self.data.data_method(node, receiver, method, args, kwargs)
+        inplace = kwargs.get("inplace")
+        if isinstance(inplace, Const) and inplace.value is True and isinstance(result, Data):
+            root = _root_name(node.func)
+            changed = frame.state.env.get(root) if root is not None else None
+            if root is not None and isinstance(changed, Data):
+                frame.bind(root, self.data.derive(changed, result))
+        return result
+
+    def _run_applied(self, node: cst.Call, function: Value, column: Data, frame: Frame) -> Value:
+        """What the function given to ``apply``/``map`` returns for one column of the frame."""
+        written = node.args[0].value
+        if isinstance(written, cst.Lambda):
+            saved = frame.state
+            frame.set_state(saved.copy())
+            for param in written.params.params:
+                frame.bind(param.name.value, column)
+            value = self._eval(written.body, frame)
+            frame.set_state(State(saved.env, frame.state.compiled))
+            return value
+        if isinstance(function, FunctionValue):
+            return self._call_value(node, function, Arguments([column]), frame)
         return UNKNOWN
 
     def _forget_compile_state(self, values: list[Value], frame: Frame) -> None:
@@ -335,6 +377,18 @@ class CallsMixin(InterpreterBase):
             )
             return materialize(self._eval(node, frame))
         return Data.fresh()
+
+
+#: frame methods that call the function they are given on columns, rows or elements
+_APPLYING_METHODS = frozenset({"apply", "applymap", "map", "transform", "agg", "aggregate", "pipe"})
+
+
+def _root_name(node: cst.BaseExpression) -> str | None:
+    """``df`` for ``df['a'].fillna`` or ``df.loc[m, 'a'].fillna``: the variable a method changes."""
+    current = node.value if isinstance(node, cst.Attribute) else node
+    while isinstance(current, (cst.Subscript, cst.Attribute)):
+        current = current.value
+    return current.value if isinstance(current, cst.Name) else None
 
 
 def _is_none(value: Value) -> bool:

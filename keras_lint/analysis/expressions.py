@@ -104,7 +104,7 @@ class ExpressionsMixin(InterpreterBase):
                     return Const(equal)
                 if isinstance(operator, (cst.NotEqual, cst.IsNot)):
                     return Const(not equal)
-            return UNKNOWN
+            return self.data.combine([left, right]) or UNKNOWN
         if isinstance(node, (cst.BinaryOperation, cst.BooleanOperation)):
             # long chains (``[0]*44 + [18] + ...``) are evaluated in a loop, not recursively
             operands: list[cst.BaseExpression] = []
@@ -118,8 +118,9 @@ class ExpressionsMixin(InterpreterBase):
                 return UNKNOWN
             return self.data.combine(values) or UNKNOWN
         if isinstance(node, cst.IfExp):
-            self._eval(node.test, frame)
-            return join_values(self._eval(node.body, frame), self._eval(node.orelse, frame))
+            test = self._eval(node.test, frame)
+            chosen = join_values(self._eval(node.body, frame), self._eval(node.orelse, frame))
+            return self.data.condition(test, chosen)
         if isinstance(node, cst.NamedExpr):
             value = self._eval(node.value, frame)
             self._assign(node.target, value, frame)
@@ -175,14 +176,15 @@ class ExpressionsMixin(InterpreterBase):
             for condition in comp.ifs:
                 self._eval(condition.test, frame)
             comp = comp.inner_for_in
+        element: Value = UNKNOWN
         if isinstance(node, cst.DictComp):
             self._eval(node.key, frame)
             self._eval(node.value, frame)
         else:
-            self._eval(node.elt, frame)
+            element = self._eval(node.elt, frame)
         compiled = frame.state.compiled
         frame.set_state(State(saved.env, compiled))
-        return UNKNOWN
+        return self.data.comprehension(element)
 
     def _eval_attribute(self, node: cst.Attribute, frame: Frame) -> Value:
         dotted = dotted_name(node)
@@ -212,7 +214,7 @@ class ExpressionsMixin(InterpreterBase):
                 return model_output_tensor(owner)
             return UNKNOWN
         if isinstance(owner, Data):
-            return UNKNOWN if attr in _METADATA_ATTRIBUTES else Data.derive(owner)
+            return UNKNOWN if attr in _METADATA_ATTRIBUTES else self.data.derive(owner)
         return UNKNOWN
 
     def _eval_subscript(self, node: cst.Subscript, frame: Frame) -> Value:

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from keras_lint.analysis.data_flow import Leak
 from keras_lint.analysis.events import (
     AttributeSetting,
     CompileCall,
@@ -20,6 +19,7 @@ from keras_lint.analysis.events import (
 )
 from keras_lint.analysis.interpreter import Interpreter
 from keras_lint.analysis.keras_api import FIT_METHODS
+from keras_lint.analysis.leakage import Leak, find_leaks
 from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.project import ProjectIndex
 from keras_lint.analysis.values import (
@@ -126,7 +126,7 @@ def build_module_facts(
 
     facts.env = list(events.env)
     facts.attributes = list(events.attributes)
-    facts.leaks = [leak for leak in interpreter.data.leaks() if leak.fit.scope is scope]
+    facts.leaks = [leak for leak in find_leaks(interpreter.data) if leak.scope is scope]
     facts.is_entry_point = interpreter.entry_point_training(scope)
     facts.wrapped_fits = list(
         {id(node): node for node, where in events.wrapped_fits if where is scope}.values()

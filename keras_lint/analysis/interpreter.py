@@ -10,7 +10,7 @@ What it records (``events.Events``): every call of an external name (``CallSite`
 method call on a tracked object, model compiles and training calls with the compile state at that
 point, environment variable assignments and attribute assignments such as
 ``gpu_options.allow_growth = True``. The data-provenance events of the leakage analysis are
-recorded by ``DataFlow`` through hooks.
+recorded by ``Provenance`` (``provenance.py``) through hooks.
 
 The interpreter's parts are in the modules named after what they evaluate: ``statements.py``,
 ``expressions.py``, ``calls.py``, ``keras_calls.py`` (the Keras API) and ``module_loading.py``

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from keras_lint.analysis.data_flow import DataFlow
 from keras_lint.analysis.events import Events, ModuleScope
+from keras_lint.analysis.provenance import Provenance
 from keras_lint.analysis.state import State
 from keras_lint.analysis.values import (
     UNKNOWN,
@@ -93,7 +93,7 @@ class InterpreterBase:
     def __init__(self, project: ProjectIndex | None) -> None:
         self.project = project
         self.events = Events()
-        self.data = DataFlow()
+        self.data = Provenance()
         self._stack: list[cst.FunctionDef] = []
         self._inlined: set[int] = set()
         self._statements = 0

@@ -209,7 +209,7 @@ class StatementsMixin(InterpreterBase):
             value = self._eval(small.value, frame)
             old = self._eval(small.target, frame)
             if isinstance(old, Data) and isinstance(value, Data):
-                self._assign(small.target, Data.derive(old, value), frame)
+                self._assign(small.target, self.data.derive(old, value), frame)
             elif isinstance(old, Seq) and isinstance(value, Seq):
                 old.items.extend(value.items)
             elif not isinstance(old, Data):
@@ -352,7 +352,7 @@ class StatementsMixin(InterpreterBase):
                 # ``df[cols] = scaler.fit_transform(df[cols])``: df now holds the result
                 name = dotted_name(target.value)
                 if name is not None:
-                    frame.bind(name, Data.derive(container, value))
+                    frame.bind(name, self.data.derive(container, value))
         elif isinstance(target, cst.StarredElement):
             self._assign(target.value, UNKNOWN, frame)
 

@@ -227,7 +227,9 @@ class Data(Value):
 
     ``lineage`` holds the identity of this value and of every value it was computed from, so
     "was ``b`` computed from ``a``" is ``a.ident in b.lineage``; ancestors do not know their
-    descendants.
+    descendants. ``learned`` names the statistics learned from data (a scaler's fit, a column's
+    mean) that flowed into this value; ``statistic`` marks a value that is such a statistic
+    rather than rows of data.
     """
 
     ident: int
@@ -238,23 +240,38 @@ class Data(Value):
     train_part: bool = False
     #: a mix of rows that includes held-out data (``np.concatenate([X_train, X_test])``)
     mixes_held_out: bool = False
+    #: identities of the learned statistics this value was computed with
+    learned: frozenset[int] = frozenset()
+    #: a statistic of data (a mean, a fitted vocabulary), not rows
+    statistic: bool = False
 
     @staticmethod
-    def fresh(*, held_out: bool = False, train_part: bool = False) -> Data:
+    def fresh(
+        *, held_out: bool = False, train_part: bool = False, learned: frozenset[int] = frozenset()
+    ) -> Data:
         ident = fresh_id()
-        return Data(ident, frozenset({ident}), held_out=held_out, train_part=train_part)
+        return Data(
+            ident, frozenset({ident}), held_out=held_out, train_part=train_part, learned=learned
+        )
 
     @staticmethod
     def derive(*parents: Data, mixes_held_out: bool = False) -> Data:
-        """A value computed from ``parents`` (a transform, a column, a sum...)."""
+        """A value computed from ``parents`` (a transform, a column, a sum...).
+
+        Which rows it holds (training, held-out, a mix) comes from its parents that are rows: a
+        training split filled with a statistic is still the training split.
+        """
         ident = fresh_id()
         lineage = frozenset({ident}).union(*(p.lineage for p in parents))
+        rows = [p for p in parents if not p.statistic] or list(parents)
         return Data(
             ident,
             lineage,
-            held_out=bool(parents) and all(p.held_out for p in parents),
-            train_part=bool(parents) and all(p.train_part for p in parents),
-            mixes_held_out=mixes_held_out or any(p.mixes_held_out for p in parents),
+            held_out=bool(rows) and all(p.held_out for p in rows),
+            train_part=bool(rows) and all(p.train_part for p in rows),
+            mixes_held_out=mixes_held_out or any(p.mixes_held_out for p in rows),
+            learned=frozenset().union(*(p.learned for p in parents)),
+            statistic=bool(parents) and all(p.statistic for p in parents),
         )
 
 

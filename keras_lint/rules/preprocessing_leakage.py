@@ -4,25 +4,48 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from keras_lint.rules.base import PythonRule, Report
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from keras_lint.analysis import ModuleFacts
+    from keras_lint.analysis.provenance import Split
 
 
 class PreprocessingFitOnFullData(PythonRule):
     """
     ## What it does
-    Follows the data a preprocessing step learns from — `fit`/`fit_transform` of scikit-learn
-    scalers, transformers, imputers and PCA, `adapt` of Keras `Normalization` and
-    `Discretization` layers — and reports the fit when that same data (or what was computed from
-    it) is split afterwards: `train_test_split`, a cross-validation splitter's `split`,
-    `cross_val_score` and friends, a grid search's `fit`, slicing into a head and a tail
-    (`X[:n]`, `X[n:]`), or `model.fit(..., validation_split=...)`. Fitting on a concatenation
-    that includes test data is reported too. Fitting on the training split, or inside a
-    `Pipeline` handed to cross-validation, is correct and not reported.
+    Follows where data comes from — through assignments, unpacking, slicing, reshaping, lists
+    built in loops and comprehensions, `tf.data` pipelines, helpers of the file and of the linted
+    tree, and calls it cannot follow (their result stays derived from their arguments) — and
+    what learns from it: scikit-learn scalers, imputers, decompositions, feature selectors and
+    vectorizers (`CountVectorizer`, `TfidfVectorizer`, `DictVectorizer`), their function forms
+    (`preprocessing.scale`, `minmax_scale`, `robust_scale`, `maxabs_scale`,
+    `quantile_transform`, `power_transform`), preprocessing `Pipeline`/`ColumnTransformer`/
+    `FeatureUnion` and sklearn-pandas `DataFrameMapper`, Keras `Tokenizer.fit_on_texts` and the
+    `adapt` of `Normalization`, `Discretization`, `TextVectorization`, `StringLookup` and
+    `IntegerLookup`, and statistics of the data (`df.mean()`, `np.median(x)`, `x.std()`,
+    `scipy.stats.zscore`, `pd.qcut`). It reports the fit (or the statistic) when what it learned
+    reaches rows that end up held out: the fitted data is split afterwards (`train_test_split`,
+    a cross-validation splitter, `cross_val_score` and friends, a grid search's `fit`, a head and
+    a tail slice such as `X[:n, :]`/`X[n:len(X)]`, `ds.take`/`ds.skip`,
+    `model.fit(..., validation_split=...)`) carrying the learned statistics, the statistics of the
+    full data are applied to the parts of a split, or the data mixes in test rows
+    (`pd.concat([train, test])`). The message names the split and its line.
+
+    Not reported: fitting on the training split (also when `fit(validation_split=)` later cuts it,
+    or cross-validation folds are carved from data named as training data), a `Pipeline` given to
+    cross-validation, a fitted result that is never applied (the raw data is split),
+    `np.array_split` into mini-batches, row-wise steps (`normalize`, `df.mean(axis=1)`),
+    statistics of a window or of groups (`s[t:t + n].mean()`, `groupby(...).mean()`), and
+    encoders that only enumerate categories (`LabelEncoder`, `OneHotEncoder`): an unseen category
+    fails loudly instead of leaking a statistic. A step refitted on the test split alone is a
+    different bug. A fit in a helper module reached from the linted file is reported at the
+    linted file's call that leads to it.
 
     ## Why is this bad?
     The scaler's mean, variance, minimum or vocabulary are computed with the rows that later
@@ -52,13 +75,54 @@ class PreprocessingFitOnFullData(PythonRule):
     name = "preprocessing-fit-on-full-data"
     severity = "error"
     summary = "A scaler/transformer is fitted on data that is later split into train and test"
-    trigger = re.compile(r"\.\s*(?:fit|fit_transform|adapt)\b")
+    # what learns (``fit``, ``adapt``, ``scale``, a mean...) or what splits: a call of a helper
+    # of another module that fits is reported in the file that splits
+    trigger = re.compile(
+        r"fit|adapt|scale|transform|mean|std|median|var|quantile|percentile|zscore|qcut|split"
+        r"|cross_val|SearchCV|curve|take"
+    )
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
         for leak in facts.leaks:
             fit = leak.fit
-            yield Report(
-                f"`{fit.estimator}.{fit.method}` learns from data that leaks into evaluation: "
-                f"{leak.reason}; fit it on the training split only",
-                node=fit.node,
-            )
+            where = ""
+            if fit.via is not None:
+                where = f" (in `{_file_name(fit.scope)}`, line {_line(fit.node, fit.scope, facts)})"
+            reason = leak.reason
+            if leak.split is not None:
+                reason += _split_position(leak.split, facts)
+            if fit.kind == "statistic":
+                yield Report(
+                    f"`{fit.label}`{where} is a statistic of data that leaks into evaluation: "
+                    f"{reason}; compute it on the training split only",
+                    node=fit.via or fit.node,
+                )
+            else:
+                yield Report(
+                    f"`{fit.label}`{where} learns from data that leaks into evaluation: "
+                    f"{reason}; fit it on the training split only",
+                    node=fit.via or fit.node,
+                )
+
+
+def _split_position(split: Split, facts: ModuleFacts) -> str:
+    """`` (line 42)`` after the split's description; in a notebook the cell is unknown here."""
+    if split.scope is not None and getattr(split.scope, "module", None) is not facts.module:
+        return f" (in `{_file_name(split.scope)}`, line {_line(split.node, split.scope, facts)})"
+    if facts.path.endswith(".ipynb"):
+        return ""
+    return f" (line {_line(split.node, split.scope, facts)})"
+
+
+def _file_name(scope: object) -> str:
+    return PurePath(str(getattr(scope, "path", "?"))).name
+
+
+def _line(node: cst.CSTNode, scope: object, facts: ModuleFacts) -> int:
+    module = getattr(scope, "module", None)
+    if module is None or module is facts.module:
+        return facts.position(node).start.line
+    from libcst.metadata import MetadataWrapper, PositionProvider  # only a rule that reports
+
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    return positions[node].start.line
