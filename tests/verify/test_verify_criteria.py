@@ -75,7 +75,8 @@ def test_loss_activation_mismatch_compares_every_variant() -> None:
     criterion = load_criterion(FIXTURES / "loss-activation-mismatch")
     assert [(pair.bad, pair.good, pair.failure, pair.backends) for pair in criterion.pairs] == [
         ("bad.py", "good.py", True, ()),
-        ("bad_softmax_bce.py", "good_softmax.py", True, ()),
+        ("bad_softmax_bce.py", "good_softmax.py", True, ("tensorflow",)),
+        ("bad_softmax_bce.py", "good_softmax.py", False, ("jax", "torch")),
         ("bad_softmax_from_logits.py", "good_softmax.py", False, ("tensorflow",)),
         ("bad_softmax_from_logits.py", "good_softmax.py", True, ("jax", "torch")),
     ]
@@ -84,11 +85,14 @@ def test_loss_activation_mismatch_compares_every_variant() -> None:
         "bad_softmax_bce.py",
         "bad_softmax_from_logits.py",
     ]
-    # Each backend judges three pairs: softmax + from_logits is a failure on JAX and PyTorch only.
-    for backend, failure in (("tensorflow", False), ("jax", True), ("torch", True)):
+    # Each backend judges three pairs: softmax + binary crossentropy fails on TensorFlow,
+    # softmax + from_logits on JAX and PyTorch.
+    for backend, on_tensorflow in (("tensorflow", True), ("jax", False), ("torch", False)):
         pairs = criterion.on_backend(backend).pairs
-        assert len(pairs) == 3 and pairs[2].bad == "bad_softmax_from_logits.py"
-        assert pairs[2].failure is failure
+        assert [pair.bad for pair in pairs] == [
+            "bad.py", "bad_softmax_bce.py", "bad_softmax_from_logits.py",
+        ]  # fmt: skip
+        assert [pair.failure for pair in pairs] == [True, on_tensorflow, not on_tensorflow]
 
 
 def test_a_rule_of_one_backend_says_which() -> None:

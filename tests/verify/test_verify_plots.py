@@ -112,6 +112,8 @@ def test_on_jax_the_softmax_from_logits_pair_is_a_failure_with_its_over_confiden
     )  # fmt: skip
     figure = rule_figure(rule, [0, 1, 2])
     assert len(figure.axes) == 3
+    bce = [t.get_text() for t in figure.axes[1].texts]
+    assert "documented non-failure on JAX and PyTorch" in bce
     assert "JAX/PyTorch" in figure.axes[2].get_title()
     texts = [t.get_text() for t in figure.axes[2].texts]
     assert "over-confidence +0.22" in texts
