@@ -231,4 +231,3 @@ def test_a_reader_that_went_away_ends_the_run_quietly_with_141(arguments: list[s
     finally:
         os.close(writing)
     assert (done.returncode, done.stderr) == (141, "")
-

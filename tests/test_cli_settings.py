@@ -131,9 +131,12 @@ def test_stdin_is_linted_as_the_named_file_with_exact_positions(project: Path) -
     done = run_stdin(["-", "--stdin-filename", "src/train.py", "--format", "json"], edited, project)
     assert done.returncode == 1, done.stderr
     (finding,) = json.loads(done.stdout)
-    expected_line = MISMATCH.splitlines().index(
-        next(line for line in MISMATCH.splitlines() if "compile(" in line)
-    ) + 2
+    expected_line = (
+        MISMATCH.splitlines().index(
+            next(line for line in MISMATCH.splitlines() if "compile(" in line)
+        )
+        + 2
+    )
     assert finding["path"] == "src/train.py" and finding["code"] == "KER201"
     assert finding["line"] == expected_line
 
@@ -220,9 +223,7 @@ def test_stdin_and_a_named_file_see_their_projects_helpers_and_dockerfile_env(
                 "    return model\n"
             ),
             "src/train.py": (
-                "from models import build\n\n"
-                "model = build()\n"
-                "model.fit([[1.0]], [1.0])\n"
+                "from models import build\n\nmodel = build()\nmodel.fit([[1.0]], [1.0])\n"
             ),
         },
     )

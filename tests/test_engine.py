@@ -480,9 +480,11 @@ def test_project_index_is_the_project_lint_paths_gives_its_files(
     assert from_cli is not None
     assert sorted(alone.files) == sorted(from_cli.files)
     assert sorted(alone.files) == [tmp_path / "b.py", tmp_path / "svc" / "a.py"]
-    assert alone.dockerfile_env == from_cli.dockerfile_env == {
-        (tmp_path / "svc").resolve(): {"A": "1", "B": "2"}
-    }
+    assert (
+        alone.dockerfile_env
+        == from_cli.dockerfile_env
+        == {(tmp_path / "svc").resolve(): {"A": "1", "B": "2"}}
+    )
 
 
 def test_scan_project_reports_unreadable_dockerfiles(tmp_path: Path) -> None:

@@ -1,10 +1,11 @@
 """``keras-lint verify``: options, the run, the report and the exit status.
 
 Exit status: 0 every rule that could run here was verified (skipped rules do not count against
-it), 1 a rule failed or could not be judged (verdict ``failed`` or ``error``), 2 a usage error:
-an unknown option or rule, no fixtures folder, ``--device gpu`` without a GPU, or no TensorFlow
-for the fixture programs, 130 interrupted (Ctrl-C): every run in flight is stopped at once and the
-table shows what had finished.
+it), 1 a rule failed or could not be judged (verdict ``failed`` or ``error``: also when the
+backend does not import, every rule that would train, or nvidia-smi cannot read the GPU, the
+rules that measure GPU memory), 2 a usage error: an unknown option, rule or backend, no fixtures
+folder, ``--device gpu`` without a GPU, 130 interrupted (Ctrl-C): every run in flight is stopped
+at once and the table shows what had finished.
 """
 
 from __future__ import annotations
@@ -21,9 +22,14 @@ from typing import NoReturn, TextIO
 
 from keras_lint.rules import ALL_RULES, rule_by_code
 from keras_lint.rules.base import Rule
+from keras_lint.verify.backends import (
+    BACKENDS,
+    BackendError,
+    choose_backend,
+    preloaded_modules,
+)
 from keras_lint.verify.device import DEVICE_CHOICES, DeviceError, probe_device
 from keras_lint.verify.harness import Verification, execute, plan
-from keras_lint.verify.preload import PRELOADED_MODULES
 from keras_lint.verify.report import (
     REPORT_WIDTH,
     ProgressPrinter,
@@ -85,15 +91,20 @@ def build_parser() -> _Parser:
         ),
         epilog=(
             "Exit status: 0 every rule that could run here was verified (skipped rules do not "
-            "count), 1 a rule failed or a fixture run errored, 2 usage error (also: no GPU with "
-            "--device gpu, no TensorFlow for the fixtures), 130 interrupted (Ctrl-C stops every "
-            "run and prints what had finished)."
+            "count), 1 a rule failed or a fixture run errored (also: the backend is not "
+            "installed), 2 usage error (also: no GPU with --device gpu), 130 interrupted "
+            "(Ctrl-C stops every run and prints what had finished)."
         ),
     )
     parser.add_argument(
         "--device", choices=DEVICE_CHOICES, default="auto",
-        help="where the fixtures train: the GPU when TensorFlow sees one (auto, the default), "
+        help="where the fixtures train: the GPU when the backend sees one (auto, the default), "
         "the CPU with GPUs hidden (cpu), or a GPU or an error (gpu)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--backend", choices=BACKENDS,
+        help="the Keras 3 backend the fixtures train on (default: KERAS_BACKEND, else "
+        "tensorflow); a rule whose bug belongs to another backend is skipped and says so",
     )  # fmt: skip
     parser.add_argument(
         "--seeds", type=_positive_int, default=DEFAULT_SEEDS, metavar="N",
@@ -130,11 +141,12 @@ def build_parser() -> _Parser:
     parser.add_argument(
         "--spawn", action="store_true",
         help="start every fixture run in a fresh interpreter (the default on a GPU); on the CPU "
-        "runs are forked from one interpreter that imported TensorFlow once",
+        "runs are forked from one interpreter that imported the backend once",
     )  # fmt: skip
     parser.add_argument(
         "--no-determinism", action="store_true",
-        help="do not set TF_DETERMINISTIC_OPS=1 in the fixture processes",
+        help="do not ask the backend for deterministic ops (TF_DETERMINISTIC_OPS=1 on "
+        "TensorFlow; on a GPU, XLA's deterministic ops on JAX, deterministic cuBLAS on PyTorch)",
     )  # fmt: skip
     return parser
 
@@ -192,6 +204,10 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
             where = folder / "criterion.toml" if folder.is_dir() else "no fixtures"
             out.write(f"{rule.code}  {rule.name}  {where}\n")
         return EXIT_VERIFIED
+    try:
+        backend = choose_backend(options.backend, os.environ)
+    except BackendError as error:
+        raise UsageProblem(str(error)) from error
     jobs, threads = default_jobs()
     if options.jobs is not None:
         jobs = options.jobs
@@ -203,10 +219,11 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         deterministic=not options.no_determinism,
         jobs=jobs,
         threads=threads,
+        backend=backend,
     )
     try:
         device = probe_device(
-            options.python, options.device, settings.environment(), options.timeout
+            options.python, options.device, settings.environment(), options.timeout, backend
         )
     except DeviceError as error:
         raise UsageProblem(str(error)) from error
@@ -214,8 +231,12 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         settings,
         device=device.kind,
         preload=device.kind == "cpu" and not options.spawn,
-        preload_modules=PRELOADED_MODULES,
+        preload_modules=preloaded_modules(backend),
     )
+    for problem in (device.problem, device.gpu_memory_problem):
+        if problem:
+            err.write(f"{PROG}: {problem}\n")
+            err.flush()
     seeds = list(range(options.seeds))
     out.write(header(device, seeds, settings) + "\n")
     out.flush()

@@ -7,16 +7,23 @@ than the good one in every seed. This module reads those files and judges measur
 them; it knows nothing about how the runs were made. ``[plot]`` says what ``--plots`` draws for
 the rule (``kind``, ``title``, ``series`` or ``metrics``, ``ylabel``, ``mark_best``,
 ``final_metric``, ``annotate``, ``gap_label``); a ``[pair.plot]`` table gives one pair its own.
+
+Backends: ``backend = "tensorflow"`` says the rule's bug belongs to that Keras backend (the
+harness skips the rule on the others and says why); ``backends = [...]`` on a ``[[pair]]`` runs
+that pair only on those backends, for a failure that shows differently on each.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from keras_lint.verify.backends import BACKENDS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -195,9 +202,14 @@ class Pair:
     margin: Margin | None
     #: this pair's panel in ``--plots`` (``[pair.plot]``); None: the rule's ``[plot]``
     plot: Plot | None = None
+    #: the backends this pair runs on (``backends = [...]``); empty: every backend
+    backends: tuple[str, ...] = ()
 
     def program(self, side: str) -> str:
         return self.bad if side == "bad" else self.good
+
+    def runs_on(self, backend: str) -> bool:
+        return not self.backends or backend in self.backends
 
 
 @dataclass(frozen=True)
@@ -230,6 +242,13 @@ class Criterion:
     path: Path
     #: run only the first N seeds: for a failure that does not depend on the seed
     max_seeds: int | None = None
+    #: the one backend the rule's bug belongs to (``backend = "..."``); None: every backend
+    backend: str | None = None
+
+    def on_backend(self, backend: str) -> Criterion:
+        """The criterion as judged on ``backend``: only the pairs that run there."""
+        pairs = tuple(pair for pair in self.pairs if pair.runs_on(backend))
+        return dataclasses.replace(self, pairs=pairs)
 
     def programs(self) -> list[str]:
         """Every program of the rule once, bad ones first, in declaration order."""
@@ -370,12 +389,17 @@ def _pair(data: Any, where: str, folder: Path) -> Pair:
     note = table.get("note", str, "")
     raw_plot = table.get("plot", dict)
     plot = None if raw_plot is None else _plot(raw_plot, f"{where}.plot")
+    backends = tuple(table.get("backends", list, []))
     table.done()
     if failure and (margin is None or margin.at_least is None):
         raise CriterionError(f"{where}: a failure pair needs a margin with at_least")
+    for backend in backends:
+        if backend not in BACKENDS:
+            raise CriterionError(f"{where}.backends: {backend!r} is not one of {BACKENDS}")
     return Pair(
-        programs["bad"], programs["good"], failure, note, expect, exit_code, show, margin, plot
-    )
+        programs["bad"], programs["good"], failure, note, expect, exit_code, show, margin, plot,
+        backends,
+    )  # fmt: skip
 
 
 def _plot(data: Any, where: str) -> Plot:
@@ -431,14 +455,21 @@ def load_criterion(folder: Path) -> Criterion:
         plot=None if raw_plot is None else _plot(raw_plot, f"{path}: plot"),
         path=path,
         max_seeds=table.get("max_seeds", int),
+        backend=table.get("backend", str),
     )
     table.done()
+    if criterion.backend is not None and criterion.backend not in BACKENDS:
+        raise CriterionError(f"{path}: backend must be one of {', '.join(BACKENDS)}")
     if criterion.max_seeds is not None and criterion.max_seeds < 1:
         raise CriterionError(f"{path}: max_seeds must be at least 1")
     if needs == "static" and not criterion.static_reason:
         raise CriterionError(f"{path}: a static-only rule says why in static_reason")
-    if needs != "static" and not any(pair.failure for pair in pairs):
-        raise CriterionError(f"{path}: no pair shows a runtime failure (failure = true)")
+    if needs != "static":
+        for backend in BACKENDS if criterion.backend is None else (criterion.backend,):
+            if not any(pair.failure and pair.runs_on(backend) for pair in pairs):
+                raise CriterionError(
+                    f"{path}: no pair shows a runtime failure (failure = true) on {backend}"
+                )
     return criterion
 
 

@@ -1,7 +1,7 @@
 """Which device the fixtures train on, found by a probe process, and GPU memory seen from outside.
 
-The harness never imports TensorFlow itself: a short probe process with the same environment as
-the fixture runs reports the TensorFlow and Keras versions and the GPUs TensorFlow sees. GPU
+The harness never imports a backend itself: a short probe process with the same environment as
+the fixture runs reports the backend's and Keras's versions and the GPUs the backend sees. GPU
 memory is read with ``nvidia-smi`` while a fixture runs, from the harness's side.
 """
 
@@ -11,37 +11,45 @@ import json
 import os
 import platform
 import subprocess
+import textwrap
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from keras_lint.verify.backends import (
+    DEFAULT_BACKEND,
+    EXTRAS,
+    MODULES,
+    PROBE_BODY,
+    display_name,
+)
+
 PROBE_PREFIX = "KERAS_LINT_PROBE "
 DEVICE_CHOICES = ("auto", "cpu", "gpu")
 
-PROBE_PROGRAM = f"""
+
+def probe_program(backend: str) -> str:
+    """The probe: Keras and the backend's versions, the GPUs the backend sees, one JSON line."""
+    body = textwrap.indent(PROBE_BODY[backend].strip(), "    ")
+    return f"""
 import json, platform
 info = {{"python": platform.python_version()}}
+gpus = []
 try:
-    import tensorflow as tf
+{body}
     import keras
-except Exception as error:
-    info["error"] = type(error).__name__ + ": " + str(error)
-else:
-    info["tensorflow"] = tf.__version__
     info["keras"] = keras.__version__
     info["keras_backend"] = keras.backend.backend()
-    gpus = []
-    for gpu in tf.config.list_physical_devices("GPU"):
-        details = tf.config.experimental.get_device_details(gpu)
-        gpus.append(details.get("device_name") or gpu.name)
-    info["gpus"] = gpus
+except Exception as error:
+    info["error"] = type(error).__name__ + ": " + str(error)
+info["gpus"] = gpus
 print({PROBE_PREFIX!r} + json.dumps(info), flush=True)
 """
 
 
 class DeviceError(Exception):
-    """The requested device cannot be used, or the fixtures' Python cannot run TensorFlow."""
+    """The requested device cannot be used."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,13 @@ class Device:
     name: str
     requested: str
     versions: Mapping[str, str] = field(default_factory=dict)
+    backend: str = DEFAULT_BACKEND
+    #: why the fixtures cannot train here at all (the backend or Keras is missing): every rule
+    #: that would train is an ``error`` with this reason
+    problem: str | None = None
+    #: why GPU memory cannot be read from outside (nvidia-smi): the rules that measure it are
+    #: an ``error`` with this reason
+    gpu_memory_problem: str | None = None
 
     def label(self) -> str:
         return self.kind.upper()
@@ -74,16 +89,26 @@ def cpu_name() -> str:
 
 
 def probe_device(
-    python: str, requested: str, environment: Mapping[str, str], timeout: float
+    python: str,
+    requested: str,
+    environment: Mapping[str, str],
+    timeout: float,
+    backend: str = DEFAULT_BACKEND,
 ) -> Device:
-    """Run the probe with the fixtures' interpreter and environment; pick the device."""
+    """Run the probe with the fixtures' interpreter and environment; pick the device.
+
+    A backend or Keras that does not import gives a device with a ``problem`` (the fixtures
+    cannot train); ``--device gpu`` without a GPU raises DeviceError.
+    """
+    env = dict(environment)
+    env["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false"  # the probe must not hold a GPU's memory
     try:
         done = subprocess.run(
-            [python, "-c", PROBE_PROGRAM],
+            [python, "-c", probe_program(backend)],
             capture_output=True,
             text=True,
             timeout=timeout,
-            env=dict(environment),
+            env=env,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
@@ -96,51 +121,77 @@ def probe_device(
             except json.JSONDecodeError:
                 info = None
             break
+    versions = {"python": "", "keras": "", "keras_backend": "", backend: ""}
     if not isinstance(info, dict):
         tail = " ".join(done.stderr.strip().splitlines()[-3:])
-        raise DeviceError(f"the device probe failed (exit status {done.returncode}): {tail}")
+        problem = f"the device probe failed (exit status {done.returncode}): {tail}"
+        return _unusable(requested, backend, versions, problem)
+    versions.update(
+        python=str(info.get("python", "")),
+        keras=str(info.get("keras", "")),
+        keras_backend=str(info.get("keras_backend", "")),
+    )
+    versions[backend] = str(info.get("backend_version", ""))
     if "error" in info:
-        raise DeviceError(
-            f"the fixtures need TensorFlow and Keras: {info['error']} "
-            '(install them with: pip install -e ".[verify]")'
+        problem = (
+            f"the {display_name(backend)} backend cannot run here: {info['error']} (the fixtures "
+            f'need Keras 3 and {MODULES[backend]}: pip install -e ".[{EXTRAS[backend]}]")'
         )
-    versions = {
-        "python": str(info.get("python", "")),
-        "tensorflow": str(info.get("tensorflow", "")),
-        "keras": str(info.get("keras", "")),
-        "keras_backend": str(info.get("keras_backend", "")),
-    }
+        return _unusable(requested, backend, versions, problem)
     gpus = [str(name) for name in info.get("gpus") or []]
     if requested == "gpu" and not gpus:
-        raise DeviceError("--device gpu: TensorFlow sees no GPU on this machine")
+        raise DeviceError(f"--device gpu: {display_name(backend)} sees no GPU on this machine")
     if requested != "cpu" and gpus:
         name = gpus[0] if len(gpus) == 1 else f"{gpus[0]} (+{len(gpus) - 1} more)"
-        return Device("gpu", name, requested, versions)
-    return Device("cpu", cpu_name(), requested, versions)
+        reading = gpu_memory_reading()
+        memory_problem = reading if isinstance(reading, str) else None
+        return Device("gpu", name, requested, versions, backend, None, memory_problem)
+    return Device("cpu", cpu_name(), requested, versions, backend)
+
+
+def _unusable(requested: str, backend: str, versions: Mapping[str, str], problem: str) -> Device:
+    kind = "gpu" if requested == "gpu" else "cpu"
+    return Device(kind, "unknown", requested, versions, backend, problem)
 
 
 # -- GPU memory from outside the training process -----------------------------------------------
 
 
+NVIDIA_SMI_QUERY = (
+    "nvidia-smi",
+    "--query-gpu=memory.used,memory.total",
+    "--format=csv,noheader,nounits",
+    "--id=0",
+)
+
+
+def gpu_memory_reading(timeout: float = 10.0) -> tuple[float, float] | str:
+    """``(used, total)`` MiB of GPU 0 according to nvidia-smi, or why it cannot be read."""
+    try:
+        done = subprocess.run(
+            NVIDIA_SMI_QUERY, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except FileNotFoundError:
+        return "nvidia-smi cannot read the GPU's memory: nvidia-smi is not installed"
+    except subprocess.TimeoutExpired:
+        return f"nvidia-smi cannot read the GPU's memory: no answer in {timeout:g} s"
+    except OSError as error:
+        return f"nvidia-smi cannot read the GPU's memory: {error}"
+    lines = done.stdout.strip().splitlines()
+    try:
+        if done.returncode != 0:
+            raise ValueError
+        used, total = (float(value) for value in lines[0].split(","))
+    except (ValueError, IndexError):
+        said = " ".join((done.stdout + " " + done.stderr).split())[:160] or "no output"
+        return f"nvidia-smi cannot read the GPU's memory (exit status {done.returncode}): {said}"
+    return used, total
+
+
 def gpu_memory_mib(timeout: float = 10.0) -> tuple[float, float] | None:
     """``(used, total)`` MiB of GPU 0 according to nvidia-smi, or None without one."""
-    try:
-        out = subprocess.run(
-            [
-                "nvidia-smi",
-                "--query-gpu=memory.used,memory.total",
-                "--format=csv,noheader,nounits",
-                "--id=0",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=True,
-        ).stdout
-        used, total = (float(value) for value in out.strip().splitlines()[0].split(","))
-    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
-        return None
-    return used, total
+    reading = gpu_memory_reading(timeout)
+    return None if isinstance(reading, str) else reading
 
 
 class GpuMemorySampler:

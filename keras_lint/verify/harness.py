@@ -17,6 +17,7 @@ from typing import Any
 
 from keras_lint.engine import lint_paths
 from keras_lint.rules.base import Rule
+from keras_lint.verify.backends import display_name
 from keras_lint.verify.criteria import (
     Criterion,
     CriterionError,
@@ -284,13 +285,31 @@ def _plan_rule(planned: Plan, fixtures: Path, device: Device, seeds: Sequence[in
         for side in (report.bad, report.good):
             side.outcomes = {program: "static only" for program in side.programs}
         return
+    if criterion.backend is not None and criterion.backend != device.backend:
+        needed = f"needs the {display_name(criterion.backend)} backend"
+        report.verdict = "skipped"
+        report.reason = f"skipped: {needed} (this run: --backend {device.backend}); {static}"
+        for side in (report.bad, report.good):
+            side.outcomes = {program: f"skipped: {needed}" for program in side.programs}
+        return
     if criterion.needs == "gpu" and device.kind != "gpu":
-        why = "--device cpu" if device.requested == "cpu" else "TensorFlow sees no GPU here"
+        why = (
+            "--device cpu"
+            if device.requested == "cpu"
+            else f"{display_name(device.backend)} sees no GPU here"
+        )
         report.verdict = "skipped"
         report.reason = f"skipped: needs a GPU ({why}); {static}"
         for side in (report.bad, report.good):
             side.outcomes = {program: "skipped: needs a GPU" for program in side.programs}
         return
+    problem = device.problem or (device.gpu_memory_problem if criterion.needs == "gpu" else None)
+    if problem:
+        report.verdict, report.reason = "error", f"{problem}; {static}"
+        for side in (report.bad, report.good):
+            side.outcomes = {program: "not run" for program in side.programs}
+        return
+    criterion = planned.criterion = report.criterion = criterion.on_backend(device.backend)
     exclusive = criterion.needs == "gpu"
     planned.seeds = list(seeds[: criterion.max_seeds] if criterion.max_seeds else seeds)
     planned.requests = [

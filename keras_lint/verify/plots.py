@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from keras_lint.verify.backends import display_name
 from keras_lint.verify.criteria import Pair, Plot
 from keras_lint.verify.harness import RuleReport, Verification
 from keras_lint.verify.runs import RunResult
@@ -220,12 +221,18 @@ def rule_figure(rule: RuleReport, seeds: Sequence[int]) -> Any:
         axes.set_title(_subtitle(pair, plot, len(drawn) > 1), fontsize=10)
         if not pair.failure:
             axes.text(
-                0.5, 0.08, "documented non-failure on TensorFlow", transform=axes.transAxes,
+                0.5, 0.08, _non_failure_label(pair), transform=axes.transAxes,
                 ha="center", va="bottom", fontsize=13, color="0.25", fontweight="bold",
                 bbox={"boxstyle": "round", "facecolor": "#fdf2e9", "edgecolor": "0.6"},
             )  # fmt: skip
     figure.suptitle(_title(rule, seeds), fontsize=12)
     return figure
+
+
+def _non_failure_label(pair: Pair) -> str:
+    if not pair.backends:
+        return "documented non-failure"
+    return "documented non-failure on " + " and ".join(map(display_name, pair.backends))
 
 
 def draw_all(verification: Verification, folder: Path) -> list[Path]:

@@ -1,12 +1,15 @@
-"""A TensorFlow interpreter imported once, forking one child process per fixture run.
+"""A backend imported once in one interpreter, forking one child process per fixture run.
 
-Importing TensorFlow and Keras costs about 7 CPU seconds on a small machine, more than most fixture
-programs spend training. The preloader imports them once; for each run it forks a child that
+Importing TensorFlow and Keras costs about 7 CPU seconds on a small machine (JAX or PyTorch with
+Keras a few), more than most fixture programs spend training. The preloader imports the run's
+backend (``KERAS_BACKEND`` is set before, so Keras loads that backend), Keras, numpy and
+scikit-learn once; for each run it forks a child that
 starts its own process group, takes the run's environment, working folder and output
 files, and runs the program as ``__main__``. Each run is still its own process: a crash, an
 out-of-memory kill or a hang ends that child only, and the harness kills a child's process group at
-the timeout. Nothing has touched a device before the fork: TensorFlow reads the thread,
-determinism and visible-device settings when a program first uses it, so each child gets its own.
+the timeout. Nothing has touched a device before the fork: TensorFlow, XLA (JAX) and PyTorch read
+the thread, determinism and visible-device settings when a program first computes, so each child
+gets its own.
 A GPU driver does not survive a fork once initialised, so the harness uses the preloader on the
 CPU only and starts a fresh interpreter per run on a GPU. A forked run gives the same metrics as
 a fresh interpreter for the same seed (checked on every fixture program).
@@ -28,8 +31,6 @@ import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
-
-PRELOADED_MODULES = ("tensorflow", "keras", "numpy", "sklearn")
 
 PRELOADER_PROGRAM = r"""
 import importlib, json, os, runpy, select, sys, traceback
@@ -130,7 +131,7 @@ class Preloader:
         environment: Mapping[str, str],
         log: Path,
         timeout: float,
-        modules: Sequence[str] = PRELOADED_MODULES,
+        modules: Sequence[str],
     ) -> None:
         self._log = open(log, "wb")  # closed in close()
         self._process = subprocess.Popen(

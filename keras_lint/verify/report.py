@@ -2,7 +2,8 @@
 
 The JSON document is a contract::
 
-    {"device": {...}, "versions": {...}, "seeds": [...], "seconds": ...,
+    {"backend": "tensorflow" | "jax" | "torch", "device": {...}, "versions": {...},
+     "seeds": [...], "seconds": ...,
      "rules": [{"code", "name", "verdict", "reason", "seconds", "seeds", "bad", "good",
                 "margin", "criterion", "pairs"}]}
 
@@ -23,6 +24,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from keras_lint import __version__
+from keras_lint.verify.backends import display_name
 from keras_lint.verify.criteria import Criterion, Margin, PairResult
 from keras_lint.verify.device import Device
 from keras_lint.verify.harness import RuleReport, SideReport, Verification
@@ -43,19 +45,21 @@ def _seeds_text(seeds: Sequence[int]) -> str:
 
 def header(device: Device, seeds: Sequence[int], settings: RunSettings) -> str:
     versions = device.versions
+    backend = display_name(device.backend)
     first = (
-        f"keras-lint verify: {device.describe()}; TensorFlow {versions.get('tensorflow', '?')}, "
-        f"Keras {versions.get('keras', '?')}, Python {versions.get('python', '?')}"
+        f"keras-lint verify: {device.describe()}; backend {backend} "
+        f"{versions.get(device.backend) or '?'}, Keras {versions.get('keras') or '?'}, "
+        f"Python {versions.get('python') or '?'}"
     )
     plural = "process" if settings.jobs == 1 else "processes"
     started = (
-        "forked from one interpreter that imported TensorFlow once"
+        f"forked from one interpreter that imported {backend} once"
         if settings.preload
         else "each in a fresh interpreter"
     )
     second = (
         f"seeds {_seeds_text(seeds)}; {settings.jobs} fixture {plural} at a time ({started}), "
-        f"{settings.threads} TensorFlow thread(s) each; timeout {settings.timeout:g} s; "
+        f"{settings.threads} {backend} thread(s) each; timeout {settings.timeout:g} s; "
         f"deterministic ops {'on' if settings.deterministic else 'off'}"
     )
     return (
@@ -245,7 +249,12 @@ def _side_json(side: SideReport) -> dict[str, Any]:
 def _criterion_json(criterion: Criterion | None) -> dict[str, Any] | None:
     if criterion is None:
         return None
-    return {"path": str(criterion.path), "needs": criterion.needs, "claim": criterion.claim}
+    return {
+        "path": str(criterion.path),
+        "needs": criterion.needs,
+        "backend": criterion.backend,
+        "claim": criterion.claim,
+    }
 
 
 def _pairs_json(rule: RuleReport) -> list[dict[str, Any]]:
@@ -260,6 +269,7 @@ def _pairs_json(rule: RuleReport) -> list[dict[str, Any]]:
             {
                 "bad": pair.bad,
                 "good": pair.good,
+                "backends": list(pair.backends) or None,
                 "failure": pair.failure,
                 "note": pair.note or None,
                 "margin": None if result is None else result.worst,
@@ -280,7 +290,14 @@ def to_json(verification: Verification) -> dict[str, Any]:
     settings = verification.settings
     return {
         "schema_version": SCHEMA_VERSION,
-        "device": {"kind": device.kind, "name": device.name, "requested": device.requested},
+        "backend": device.backend,
+        "device": {
+            "kind": device.kind,
+            "name": device.name,
+            "requested": device.requested,
+            "problem": device.problem,
+            "gpu_memory_problem": device.gpu_memory_problem,
+        },
         "versions": {**device.versions, "keras_lint": __version__},
         "seeds": verification.seeds,
         "settings": {

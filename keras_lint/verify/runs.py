@@ -23,8 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from keras_lint.verify.backends import (
+    DEFAULT_BACKEND,
+    GPU_MEMORY_VARIABLES,
+    backend_environment,
+    preloaded_modules,
+)
 from keras_lint.verify.device import GpuMemorySampler
-from keras_lint.verify.preload import PRELOADED_MODULES, Preloader, PreloadError
+from keras_lint.verify.preload import Preloader, PreloadError
 
 METRICS_PREFIX = "KERAS_LINT_METRICS "
 METRICS_FILE_VARIABLE = "KERAS_LINT_METRICS_FILE"
@@ -41,35 +47,51 @@ class RunSettings:
     device: str = "cpu"  # the device chosen: "cpu" hides the GPUs from the programs
     deterministic: bool = True
     jobs: int = 1
-    threads: int = 1  # TensorFlow intra-op threads per program
-    #: fork the runs from one interpreter that imported TensorFlow once (CPU only)
+    threads: int = 1  # the backend's intra-op threads per program
+    #: fork the runs from one interpreter that imported the backend once (CPU only)
     preload: bool = False
-    preload_modules: tuple[str, ...] = PRELOADED_MODULES
+    backend: str = DEFAULT_BACKEND
+    #: what the preloaded interpreter imports; None: the backend's own list
+    preload_modules: tuple[str, ...] | None = None
+
+    def modules_to_preload(self) -> tuple[str, ...]:
+        if self.preload_modules is not None:
+            return self.preload_modules
+        return preloaded_modules(self.backend)
 
     def environment(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
         """The environment of every fixture process (and of the device probe)."""
         env = dict(os.environ if base is None else base)
         env.pop(METRICS_FILE_VARIABLE, None)
+        for variable in ("TF_DETERMINISTIC_OPS", "XLA_FLAGS"):
+            env.pop(variable, None)  # each backend's own settings below, none of another's
         env.update(
             {
-                "KERAS_BACKEND": "tensorflow",
                 "PYTHONHASHSEED": "0",
                 "PYTHONUNBUFFERED": "1",
                 "TF_CPP_MIN_LOG_LEVEL": "2",
                 "MPLBACKEND": "Agg",
-                "TF_NUM_INTRAOP_THREADS": str(self.threads),
-                "TF_NUM_INTEROP_THREADS": "1" if self.threads == 1 else "2",
                 "OMP_NUM_THREADS": str(self.threads),
                 "OPENBLAS_NUM_THREADS": str(self.threads),
                 "MKL_NUM_THREADS": str(self.threads),
             }
         )
-        if self.deterministic:
-            env["TF_DETERMINISTIC_OPS"] = "1"
-        else:
-            env.pop("TF_DETERMINISTIC_OPS", None)
+        env.update(backend_environment(self.backend, self.device, self.threads, self.deterministic))
         if self.device == "cpu":
             env["CUDA_VISIBLE_DEVICES"] = "-1"
+            env["JAX_PLATFORMS"] = "cpu"  # JAX would otherwise warn that it found no GPU
+        return env
+
+    def run_environment(self, request: RunRequest) -> dict[str, str]:
+        """One run's environment: a GPU-measured run decides its GPU memory settings itself;
+        the others share a GPU, which JAX would otherwise take three quarters of, each."""
+        env = self.environment()
+        if request.exclusive:
+            for variable in GPU_MEMORY_VARIABLES:
+                env.pop(variable, None)
+        elif self.device == "gpu" and self.backend == "jax":
+            env["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false"
+        env[SEED_VARIABLE] = str(request.seed)
         return env
 
 
@@ -294,8 +316,7 @@ def _run(
     rundir.mkdir(parents=True, exist_ok=True)
     metrics_path = rundir / "metrics.json"
     stdout_path, stderr_path = rundir / "stdout.txt", rundir / "stderr.txt"
-    env = settings.environment()
-    env[SEED_VARIABLE] = str(request.seed)
+    env = settings.run_environment(request)
     env[METRICS_FILE_VARIABLE] = str(metrics_path)
     sampler = GpuMemorySampler() if request.exclusive and settings.device == "gpu" else None
     if sampler is not None:
@@ -403,7 +424,7 @@ def run_all(
                 try:
                     preloader = Preloader(
                         settings.python, settings.environment(), workdir / "preloader.log",
-                        settings.timeout, settings.preload_modules,
+                        settings.timeout, settings.modules_to_preload(),
                     )  # fmt: skip
                 except (OSError, PreloadError) as error:
                     if notify is not None:

@@ -571,7 +571,7 @@ def test_text_that_is_not_yaml_raises_with_its_position(
     [
         ("\"services: {}\nversion: '3.8'\n", 2, 15),
         ("a: [\r\n\r\n", 2, 1),
-        ("\"a", 1, 3),
+        ('"a', 1, 3),
     ],
 )
 def test_an_error_at_the_end_of_the_text_is_placed_on_its_last_line(

@@ -7,8 +7,10 @@ judging, the table, the JSON report and the exit status.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
+import shutil
 import stat
 import sys
 import textwrap
@@ -18,7 +20,13 @@ import pytest
 
 from keras_lint.cli import main as cli_main
 from keras_lint.verify import command
-from keras_lint.verify.device import Device, DeviceError, probe_device
+from keras_lint.verify.device import (
+    Device,
+    DeviceError,
+    gpu_memory_mib,
+    gpu_memory_reading,
+    probe_device,
+)
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 VERSIONS = {"python": "3.x", "tensorflow": "2.x-test", "keras": "3.x-test", "keras_backend": "tf"}
@@ -102,15 +110,17 @@ def fake_device(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """No TensorFlow probe: a CPU with made-up versions; records the requested device."""
     requested: list[str] = []
 
-    def probe(python: str, device: str, environment: object, timeout: float) -> Device:
+    def probe(
+        python: str, device: str, environment: object, timeout: float, backend: str
+    ) -> Device:
         requested.append(device)
         if device == "gpu":
             raise DeviceError("--device gpu: TensorFlow sees no GPU on this machine")
-        return Device("cpu", "Test CPU, 2 cores", device, VERSIONS)
+        return Device("cpu", "Test CPU, 2 cores", device, VERSIONS, backend)
 
     monkeypatch.setattr(command, "probe_device", probe)
-    # The stand-ins are plain Python: the preloaded interpreter need not import TensorFlow.
-    monkeypatch.setattr(command, "PRELOADED_MODULES", ("json",))
+    # The stand-ins are plain Python: the preloaded interpreter need not import a backend.
+    monkeypatch.setattr(command, "preloaded_modules", lambda backend: ("json",))
     return requested
 
 
@@ -211,7 +221,12 @@ def fake_python(tmp_path: Path, line: str) -> str:
 
 
 def test_the_probe_picks_the_gpu_when_tensorflow_sees_one(tmp_path: Path) -> None:
-    info = {"python": "3.11", "tensorflow": "2.21.0", "keras": "3.15.1", "gpus": ["NVIDIA H100"]}
+    info = {
+        "python": "3.11",
+        "backend_version": "2.21.0",
+        "keras": "3.15.1",
+        "gpus": ["NVIDIA H100"],
+    }
     python = fake_python(tmp_path, "KERAS_LINT_PROBE " + json.dumps(info))
     device = probe_device(python, "auto", {}, 10)
     assert (device.kind, device.name, device.versions["tensorflow"]) == (
@@ -223,7 +238,7 @@ def test_the_probe_picks_the_gpu_when_tensorflow_sees_one(tmp_path: Path) -> Non
 
 
 def test_the_probe_falls_back_to_the_cpu_and_refuses_a_missing_gpu(tmp_path: Path) -> None:
-    info = {"python": "3.11", "tensorflow": "2.21.0", "keras": "3.15.1", "gpus": []}
+    info = {"python": "3.11", "backend_version": "2.21.0", "keras": "3.15.1", "gpus": []}
     python = fake_python(tmp_path, "KERAS_LINT_PROBE " + json.dumps(info))
     device = probe_device(python, "auto", {}, 10)
     assert device.kind == "cpu" and "cores" in device.name
@@ -231,16 +246,19 @@ def test_the_probe_falls_back_to_the_cpu_and_refuses_a_missing_gpu(tmp_path: Pat
         probe_device(python, "gpu", {}, 10)
 
 
-def test_the_probe_says_how_to_install_tensorflow(tmp_path: Path) -> None:
+def test_the_probe_says_how_to_install_the_backend(tmp_path: Path) -> None:
     info = {"python": "3.11", "error": "ModuleNotFoundError: No module named 'tensorflow'"}
     python = fake_python(tmp_path, "KERAS_LINT_PROBE " + json.dumps(info))
-    with pytest.raises(DeviceError, match=r'pip install -e "\.\[verify\]"'):
-        probe_device(python, "auto", {}, 10)
+    device = probe_device(python, "auto", {}, 10)
+    assert device.problem is not None and 'pip install -e ".[verify]"' in device.problem
+    assert "No module named" in device.problem
+    device = probe_device(python, "auto", {}, 10, "jax")
+    assert device.problem is not None and 'pip install -e ".[verify,jax]"' in device.problem
 
 
 def test_a_probe_that_prints_nothing_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(DeviceError, match="the device probe failed"):
-        probe_device(fake_python(tmp_path, "hello"), "auto", {}, 10)
+    device = probe_device(fake_python(tmp_path, "hello"), "auto", {}, 10)
+    assert device.problem is not None and "the device probe failed" in device.problem
 
 
 # -- end to end ----------------------------------------------------------------------------
@@ -255,7 +273,9 @@ def test_a_verified_rule_exits_0_with_table_and_json(
         "--fixtures", str(fixtures), "--rule", "KER601", "--seeds", "2", "--json", str(report)
     )
     assert status == 0, out + err
-    assert out.startswith("keras-lint verify: CPU (Test CPU, 2 cores); TensorFlow 2.x-test")
+    assert out.startswith(
+        "keras-lint verify: CPU (Test CPU, 2 cores); backend TensorFlow 2.x-test, Keras 3.x-test"
+    )
     table = table_lines(out)[:2]
     assert table[0].split() == [
         "rule", "bad", "outcome", "good", "outcome", "margin", "(worst", "seed)", "verdict", "s",
@@ -268,10 +288,15 @@ def test_a_verified_rule_exits_0_with_table_and_json(
 
     document = json.loads(report.read_text())
     assert set(document) == {
-        "schema_version", "device", "versions", "seeds", "settings", "seconds", "passed", "rules",
+        "schema_version", "backend", "device", "versions", "seeds", "settings", "seconds",
+        "passed", "rules",
     }  # fmt: skip
-    assert document["device"] == {"kind": "cpu", "name": "Test CPU, 2 cores", "requested": "auto"}
+    assert document["device"] == {
+        "kind": "cpu", "name": "Test CPU, 2 cores", "requested": "auto", "problem": None,
+        "gpu_memory_problem": None,
+    }  # fmt: skip
     assert document["versions"]["tensorflow"] == "2.x-test"
+    assert document["backend"] == "tensorflow"
     assert document["seeds"] == [0, 1] and document["passed"] is True
     (rule,) = document["rules"]
     assert set(rule) == {
@@ -499,3 +524,128 @@ def test_list_names_the_fixtures_of_each_rule_and_trains_nothing(tmp_path: Path)
         f"KER401  docker-latest-tag  {fixtures / 'docker-latest-tag/criterion.toml'}",
     ]
     assert err.getvalue() == ""
+
+
+# -- backends ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def probed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """A CPU that any backend runs on; records (device requested, backend) of every probe."""
+    calls: list[tuple[str, str]] = []
+
+    def probe(
+        python: str, device: str, environment: dict[str, str], timeout: float, backend: str
+    ) -> Device:
+        calls.append((device, backend))
+        assert environment["KERAS_BACKEND"] == backend  # the probe imports Keras on it
+        versions = {"python": "3.x", backend: "9.9-test", "keras": "3.x-test"}
+        return Device("cpu", "Test CPU, 2 cores", device, versions, backend)
+
+    monkeypatch.setattr(command, "probe_device", probe)
+    monkeypatch.setattr(command, "preloaded_modules", lambda backend: ("json",))
+    return calls
+
+
+def test_the_backend_comes_from_the_option_then_keras_backend_then_tensorflow(
+    probed: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fixtures = stand_in_fixtures(tmp_path)
+    report = tmp_path / "report.json"
+    base = ["--fixtures", str(fixtures), "--rule", "KER601", "--seeds", "1", "--json", str(report)]
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    status, out, _ = verify(*base)
+    assert status == 0 and probed[-1] == ("auto", "tensorflow")
+    assert json.loads(report.read_text())["backend"] == "tensorflow"
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    status, out, _ = verify(*base)
+    assert status == 0 and probed[-1] == ("auto", "jax")
+    assert out.startswith("keras-lint verify: CPU (Test CPU, 2 cores); backend JAX 9.9-test")
+    assert "forked from one interpreter that imported JAX once" in " ".join(out.split())
+    document = json.loads(report.read_text())
+    assert document["backend"] == "jax" and document["versions"]["jax"] == "9.9-test"
+    status, out, _ = verify(*base, "--backend", "torch")
+    assert status == 0 and probed[-1] == ("auto", "torch")
+    assert "backend PyTorch 9.9-test" in out
+
+
+def test_an_unknown_backend_is_a_usage_error(
+    probed: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status, _, err = verify("--backend", "theano")
+    assert status == 2 and "invalid choice: 'theano'" in err
+    monkeypatch.setenv("KERAS_BACKEND", "numpy")
+    status, _, err = verify("--rule", "KER601")
+    assert status == 2 and err.count("\n") == 1
+    assert "KERAS_BACKEND=numpy: the fixtures train on tensorflow, jax, torch" in err
+    assert probed == []
+
+
+def test_a_rule_of_another_backend_is_skipped_with_its_reason(
+    probed: list[tuple[str, str]], tmp_path: Path
+) -> None:
+    report = tmp_path / "report.json"
+    status, out, err = verify("--backend", "jax", "--rule", "KER301", "--json", str(report))
+    assert status == 0, out  # skipped rules do not fail the run
+    assert err == ""  # nothing trained
+    (rule,) = json.loads(report.read_text())["rules"]
+    assert rule["verdict"] == "skipped" and rule["margin"] is None
+    assert rule["reason"].startswith(
+        "skipped: needs the TensorFlow backend (this run: --backend jax); static half passed"
+    )
+    assert rule["bad"]["outcome"] == "skipped: needs the TensorFlow backend"
+    assert rule["criterion"]["backend"] == "tensorflow"
+    assert "verified" not in out
+
+
+def test_a_backend_that_is_not_installed_is_an_error_for_every_rule_that_trains(
+    tmp_path: Path,
+) -> None:
+    if importlib.util.find_spec("torch") is not None:
+        pytest.skip("PyTorch is installed here")
+    fixtures = stand_in_fixtures(tmp_path)
+    shutil.copytree(FIXTURES / "docker-latest-tag", fixtures / "docker-latest-tag")
+    report = tmp_path / "report.json"
+    status, out, err = verify(
+        "--backend", "torch", "--device", "cpu", "--fixtures", str(fixtures),
+        "--rule", "KER601,KER401", "--json", str(report),
+    )  # fmt: skip
+    assert status == 1
+    (line,) = err.splitlines()  # one line names what is missing, no traceback
+    assert line.startswith("keras-lint verify: the PyTorch backend cannot run here:")
+    assert "No module named 'torch'" in line and 'pip install -e ".[verify,torch]"' in line
+    rules = {rule["code"]: rule for rule in json.loads(report.read_text())["rules"]}
+    assert rules["KER601"]["verdict"] == "error"
+    assert rules["KER601"]["reason"].startswith("the PyTorch backend cannot run here")
+    assert rules["KER601"]["bad"]["runs"] == []
+    assert rules["KER401"]["verdict"] == "skipped"  # nothing to train: not affected
+
+
+def test_a_gpu_that_nvidia_smi_cannot_read_is_an_error_for_the_gpu_rules(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    problem = "nvidia-smi cannot read the GPU's memory: nvidia-smi is not installed"
+
+    def probe(
+        python: str, device: str, environment: object, timeout: float, backend: str
+    ) -> Device:
+        return Device("gpu", "NVIDIA H100", device, VERSIONS, backend, None, problem)
+
+    monkeypatch.setattr(command, "probe_device", probe)
+    report = tmp_path / "report.json"
+    status, out, err = verify("--rule", "KER301", "--json", str(report))
+    assert status == 1
+    assert err == f"keras-lint verify: {problem}\n"
+    (rule,) = json.loads(report.read_text())["rules"]
+    assert rule["verdict"] == "error" and rule["reason"].startswith(problem)
+    assert rule["bad"]["runs"] == [] and rule["margin"] is None
+
+
+def test_nvidia_smi_missing_or_failing_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no nvidia-smi on it
+    assert gpu_memory_reading() == (
+        "nvidia-smi cannot read the GPU's memory: nvidia-smi is not installed"
+    )
+    assert gpu_memory_mib() is None

@@ -73,16 +73,31 @@ def test_the_gpu_and_static_rules_are_declared_as_such() -> None:
 
 def test_loss_activation_mismatch_compares_every_variant() -> None:
     criterion = load_criterion(FIXTURES / "loss-activation-mismatch")
-    assert [(pair.bad, pair.good, pair.failure) for pair in criterion.pairs] == [
-        ("bad.py", "good.py", True),
-        ("bad_softmax_bce.py", "good_softmax.py", True),
-        ("bad_softmax_from_logits.py", "good_softmax.py", False),
+    assert [(pair.bad, pair.good, pair.failure, pair.backends) for pair in criterion.pairs] == [
+        ("bad.py", "good.py", True, ()),
+        ("bad_softmax_bce.py", "good_softmax.py", True, ("tensorflow",)),
+        ("bad_softmax_bce.py", "good_softmax.py", False, ("jax", "torch")),
+        ("bad_softmax_from_logits.py", "good_softmax.py", False, ("tensorflow",)),
+        ("bad_softmax_from_logits.py", "good_softmax.py", True, ("jax", "torch")),
     ]
     assert criterion.programs()[:3] == [
         "bad.py",
         "bad_softmax_bce.py",
         "bad_softmax_from_logits.py",
     ]
+    # Each backend judges three pairs: softmax + binary crossentropy fails on TensorFlow,
+    # softmax + from_logits on JAX and PyTorch.
+    for backend, on_tensorflow in (("tensorflow", True), ("jax", False), ("torch", False)):
+        pairs = criterion.on_backend(backend).pairs
+        assert [pair.bad for pair in pairs] == [
+            "bad.py", "bad_softmax_bce.py", "bad_softmax_from_logits.py",
+        ]  # fmt: skip
+        assert [pair.failure for pair in pairs] == [True, on_tensorflow, not on_tensorflow]
+
+
+def test_a_rule_of_one_backend_says_which() -> None:
+    assert load_criterion(FIXTURES / "missing-gpu-memory-growth").backend == "tensorflow"
+    assert load_criterion(FIXTURES / "early-stopping-without-restore").backend is None
 
 
 # -- conditions ----------------------------------------------------------------------------
@@ -143,6 +158,10 @@ def test_reads_a_minimal_criterion(tmp_path: Path) -> None:
         (("at_least = 0.1\n", "at_most = 0.1\n"), "needs a margin with at_least"),
         (('rule = "KER601"', "rule = 601"), "'rule' has the wrong type"),
         (("[[pair]]", "[[pairs]]"), "'pair'"),
+        (('needs = "cpu"', 'needs = "cpu"\nbackend = "theano"'), "backend must be one of"),
+        (('good = "good.py"', 'good = "good.py"\nbackends = ["mxnet"]'), "'mxnet' is not one of"),
+        # the only failure pair runs on JAX alone: TensorFlow and PyTorch would have nothing
+        (('good = "good.py"', 'good = "good.py"\nbackends = ["jax"]'), "failure = true) on "),
     ],
 )
 def test_a_malformed_criterion_names_the_problem(
@@ -324,3 +343,51 @@ def test_compile_before_fit_criterion_on_the_documented_metrics() -> None:
     trained = {**bad, "exit_code": 0, "error_type": None, "error": None, "epochs_completed": 5}
     failures = judge(criterion, runs(bad=[trained], good=[good]), [0]).failures
     assert "bad.py seed 0: error_type = 'ValueError': got null" in failures
+
+
+# -- the GPU criterion, on numbers shaped like a GPU run's -----------------------------------
+
+#: what KER301's programs report on an 80 GB GPU: TensorFlow without growth maps ~94 % of it
+#: (the harness sees the same from outside); with growth a few hundred MiB, then the sibling's
+#: quarter on top
+GPU_BAD = {
+    "gpu_count": 1, "harness_gpu_peak_fraction": 0.94, "gpu_memory_used_fraction": 0.94,
+    "sibling_allocation_ok": False,
+}  # fmt: skip
+GPU_GOOD = {
+    "gpu_count": 1, "harness_gpu_peak_fraction": 0.27, "gpu_memory_used_fraction": 0.006,
+    "sibling_allocation_ok": True,
+}  # fmt: skip
+
+
+def test_the_gpu_criterion_verifies_a_reservation_and_a_failed_sibling() -> None:
+    criterion = load_criterion(FIXTURES / "missing-gpu-memory-growth")
+    judgement = judge(criterion, runs(bad=[GPU_BAD], good=[GPU_GOOD]), [0])
+    assert judgement.verified, judgement.failures
+    assert judgement.margin == pytest.approx(0.934)
+
+
+@pytest.mark.parametrize(
+    ("side", "change", "failure"),
+    [
+        # nvidia-smi gave nothing inside the program: no number, never a pass
+        ("bad", {"gpu_memory_used_fraction": None}, "gpu_memory_used_fraction ≥ 0.7: got null"),
+        # the harness could not sample from outside
+        ("bad", {"harness_gpu_peak_fraction": None}, "harness_gpu_peak_fraction ≥ 0.7"),
+        # the sibling got its quarter: the bad program did not reserve the GPU
+        ("bad", {"sibling_allocation_ok": True}, "sibling_allocation_ok = false: got true"),
+        # a GPU the backend did not see: the run was on the CPU
+        ("good", {"gpu_count": 0}, "gpu_count ≥ 1: got 0"),
+        # growth enabled, yet most of the GPU in use (another process on the GPU)
+        ("good", {"gpu_memory_used_fraction": 0.8}, "gpu_memory_used_fraction ≤ 0.2: got 0.8"),
+    ],
+)
+def test_the_gpu_criterion_fails_on_what_a_gpu_run_can_go_wrong_with(
+    side: str, change: dict[str, Any], failure: str
+) -> None:
+    criterion = load_criterion(FIXTURES / "missing-gpu-memory-growth")
+    bad, good = dict(GPU_BAD), dict(GPU_GOOD)
+    (bad if side == "bad" else good).update(change)
+    judgement = judge(criterion, runs(bad=[bad], good=[good]), [0])
+    assert not judgement.verified
+    assert any(failure in text for text in judgement.failures), judgement.failures

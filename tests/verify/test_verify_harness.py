@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from keras_lint.verify import command
-from keras_lint.verify.runs import RunRequest, RunSettings, run_fixture
+from keras_lint.verify.runs import RunRequest, RunSettings, run_all, run_fixture
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
@@ -55,3 +55,33 @@ def test_a_real_program_writes_the_metrics_file_and_repeats_itself(tmp_path: Pat
     assert first.ok and second.ok, (first.problem, first.stderr_tail)
     assert (tmp_path / "a" / "KER601-bad-1" / "metrics.json").is_file()
     assert first.metrics == second.metrics  # fixed seed, deterministic ops, one thread
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("jax") is None, reason='needs JAX: pip install -e ".[verify,jax]"'
+)
+def test_on_jax_a_rule_is_verified_and_a_forked_run_repeats_a_fresh_one(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["--backend", "jax", "--device", "cpu", "--rule", "KER101,KER301", "--seeds", "1"]
+    assert command.main([*argv, "--json", str(report)], out, err) == 0, out.getvalue()
+    document = json.loads(report.read_text())
+    assert document["backend"] == "jax" and document["versions"]["jax"]
+    assert out.getvalue().startswith("keras-lint verify: CPU (")
+    assert "; backend JAX " in out.getvalue().splitlines()[0]
+    ker101, ker301 = document["rules"]
+    assert ker101["verdict"] == "verified", ker101["reason"]
+    assert ker101["bad"]["runs"][0]["metrics"]["error_type"] == "ValueError"
+    assert ker301["verdict"] == "skipped"
+    assert ker301["reason"].startswith("skipped: needs the TensorFlow backend")
+
+    settings = RunSettings(python=sys.executable, timeout=300, device="cpu", backend="jax")
+    program = FIXTURES / "early-stopping-without-restore" / "bad.py"
+    fresh = run_fixture(RunRequest("KER601", program, 1), settings, tmp_path / "a")
+    preloaded = RunSettings(
+        python=sys.executable, timeout=300, device="cpu", backend="jax", preload=True
+    )
+    forked = run_all([RunRequest("KER601", program, 1)], preloaded)
+    (run,) = forked.values()
+    assert fresh.ok and run.ok, (fresh.stderr_tail, run.stderr_tail)
+    assert fresh.metrics == run.metrics

@@ -19,8 +19,14 @@ from keras_lint.verify.plots import draw_rule, rule_figure  # noqa: E402
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
-def _rule(code: str, name: str, metrics: dict[str, dict[str, Any]], seeds: int) -> RuleReport:
-    criterion = load_criterion(FIXTURES / name)
+def _rule(
+    code: str,
+    name: str,
+    metrics: dict[str, dict[str, Any]],
+    seeds: int,
+    backend: str = "tensorflow",
+) -> RuleReport:
+    criterion = load_criterion(FIXTURES / name).on_backend(backend)
     rule = RuleReport(code, name, "verified", criterion=criterion, margin=0.3)
     for program in criterion.programs():
         side = rule.bad if criterion.side_of(program) == "bad" else rule.good
@@ -89,6 +95,29 @@ def test_loss_activation_mismatch_plots_what_each_pair_measures(tmp_path: Path) 
     assert "documented non-failure" not in " ".join(t.get_text() for t in figure.axes[1].texts)
     path = draw_rule(rule, tmp_path, [0, 1, 2])
     assert path is not None and path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_on_jax_the_softmax_from_logits_pair_is_a_failure_with_its_over_confidence() -> None:
+    probabilities = {"test_log_loss": 0.7}
+    rule = _rule(
+        "KER201", "loss-activation-mismatch",
+        {
+            "bad.py": {"history": {"loss": [0.0] * 5}},
+            "good.py": {"history": {"loss": [0.6, 0.3, 0.2, 0.1, 0.05]}},
+            "bad_softmax_bce.py": {"mean_confidence": 0.85, "test_accuracy": 0.73},
+            "good_softmax.py": {"mean_confidence": 0.77, "test_accuracy": 0.72, **probabilities},
+            "bad_softmax_from_logits.py": {"mean_confidence": 0.92, "test_accuracy": 0.7},
+        },
+        seeds=3, backend="jax",
+    )  # fmt: skip
+    figure = rule_figure(rule, [0, 1, 2])
+    assert len(figure.axes) == 3
+    bce = [t.get_text() for t in figure.axes[1].texts]
+    assert "documented non-failure on JAX and PyTorch" in bce
+    assert "JAX/PyTorch" in figure.axes[2].get_title()
+    texts = [t.get_text() for t in figure.axes[2].texts]
+    assert "over-confidence +0.22" in texts
+    assert not any("documented non-failure" in text for text in texts)
 
 
 @pytest.mark.parametrize("folder", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()))

@@ -338,3 +338,33 @@ def test_a_preloaded_interpreter_runs_jobs_in_parallel(tmp_path: Path) -> None:
     results = run_all(requests, settings)
     assert all(results[request].ok for request in requests)
     assert time.perf_counter() - started < 4 * 0.5 + 3
+
+
+def test_each_backend_gets_its_own_settings_and_none_of_another_s() -> None:
+    base = {"TF_DETERMINISTIC_OPS": "1", "XLA_FLAGS": "--xla_dump_to=/x", "KERAS_BACKEND": "tf"}
+    jax = RunSettings(device="cpu", threads=1, backend="jax").environment(base)
+    assert jax["KERAS_BACKEND"] == "jax" and jax["JAX_PLATFORMS"] == "cpu"
+    assert jax["XLA_FLAGS"] == "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+    assert "TF_DETERMINISTIC_OPS" not in jax and "TF_NUM_INTRAOP_THREADS" not in jax
+    torch = RunSettings(device="gpu", threads=2, backend="torch").environment(base)
+    assert torch["KERAS_BACKEND"] == "torch" and torch["OMP_NUM_THREADS"] == "2"
+    assert torch["CUBLAS_WORKSPACE_CONFIG"] == ":4096:8" and "XLA_FLAGS" not in torch
+    tf = RunSettings(device="cpu", threads=1).environment(base)
+    assert tf["KERAS_BACKEND"] == "tensorflow" and tf["TF_DETERMINISTIC_OPS"] == "1"
+    assert "XLA_FLAGS" not in tf
+
+
+def test_gpu_memory_settings_are_the_measured_program_s_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+    monkeypatch.setenv("TF_FORCE_GPU_ALLOW_GROWTH", "true")
+    settings = RunSettings(device="gpu", backend="jax")
+    measured = settings.run_environment(RunRequest("KER303", Path("bad.py"), 0, exclusive=True))
+    assert "XLA_PYTHON_CLIENT_PREALLOCATE" not in measured
+    assert "TF_FORCE_GPU_ALLOW_GROWTH" not in measured
+    # The other programs share the GPU: JAX must not take three quarters of it in each.
+    monkeypatch.delenv("XLA_PYTHON_CLIENT_PREALLOCATE")
+    shared = settings.run_environment(RunRequest("KER601", Path("bad.py"), 1))
+    assert shared["XLA_PYTHON_CLIENT_PREALLOCATE"] == "false"
+    assert shared["KERAS_LINT_SEED"] == "1"
