@@ -599,7 +599,15 @@ class _Linter:
 
     def run_dockerfile_rules(self, facts: DockerfileFacts, text: str, path: str) -> list[Finding]:
         checks = [(rule, partial(rule.check, facts)) for rule in self.dockerfile_rules]
-        return self.run_span_checks(checks, split_lines(text), path)
+        findings = self.run_span_checks(checks, split_lines(text), path)
+        if self.report_parse_errors and any(
+            rule.reads_build_context for rule in self.dockerfile_rules
+        ):
+            findings += [
+                parse_error(problem.path, problem.line, problem.column, problem.message)
+                for problem in facts.context_problems
+            ]
+        return findings
 
     # -- Compose files and Kubernetes manifests -----------------------------------------------
 
@@ -622,11 +630,11 @@ class _Linter:
             try:
                 for report in check():
                     line, column, end_line, end_column = report.span or (1, 1, 1, 1)
-                    if dockerfile_pragma_suppresses(lines, line, rule.code):
+                    if report.path is None and dockerfile_pragma_suppresses(lines, line, rule.code):
                         continue
                     findings.append(
-                        Finding(path, line, column, end_line, end_column, rule.code, rule.name,
-                                report.message)
+                        Finding(report.path or path, line, column, end_line, end_column,
+                                rule.code, rule.name, report.message)
                     )  # fmt: skip
             except Exception as error:
                 self.errors.append(_rule_error(path, rule, error))

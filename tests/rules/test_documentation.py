@@ -13,9 +13,12 @@ CONTRACT = {
     "KER101": "compile-before-fit",
     "KER201": "loss-activation-mismatch",
     "KER301": "missing-gpu-memory-growth",
+    "KER302": "backend-env-after-import",
     "KER401": "docker-latest-tag",
+    "KER402": "unpinned-framework-install",
     "KER501": "preprocessing-fit-on-full-data",
     "KER601": "early-stopping-without-restore",
+    "KER703": "legacy-h5-save",
 }
 
 
