@@ -12,8 +12,8 @@ import os
 import libcst as cst
 
 from keras_lint.analysis import keras_api
-from keras_lint.analysis.expressions import format_template_ending
 from keras_lint.analysis.events import EnvSetting, MethodCall, ModuleScope
+from keras_lint.analysis.expressions import format_template_ending
 from keras_lint.analysis.interpreter_base import (
     MAX_CALL_DEPTH,
     MAX_INLINES_PER_FUNCTION,
@@ -96,8 +96,10 @@ class CallsMixin(InterpreterBase):
             )
             method = func.attr.value
             arguments = self._eval_arguments(node, frame)
-            if method == "format" and isinstance(receiver, Const) and isinstance(
-                receiver.value, str
+            if (
+                method == "format"
+                and isinstance(receiver, Const)
+                and isinstance(receiver.value, str)
             ):
                 return format_template_ending(receiver.value)
             if isinstance(receiver, Ref):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import re
-
 from typing import TypeGuard
 
 import libcst as cst
@@ -142,9 +141,9 @@ class ExpressionsMixin(InterpreterBase):
             values = [self._eval(operand, frame) for operand in reversed(operands)]
             if isinstance(node, cst.BooleanOperation):
                 return UNKNOWN
-            text = _string_operation(node, values)
-            if text is not None:
-                return text
+            string = _string_operation(node, values)
+            if string is not None:
+                return string
             return self.data.combine(values) or UNKNOWN
         if isinstance(node, cst.IfExp):
             self._eval(node.test, frame)

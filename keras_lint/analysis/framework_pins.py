@@ -31,8 +31,19 @@ from keras_lint.sources.requirements import (
 #: releases that are Keras 3: a specifier that admits none of them keeps the project on Keras 2
 _KERAS_3 = ("3.0.0", "3.3.3", "3.6.0", "3.10.0", "3.15.0", "4.0.0")
 #: TensorFlow releases whose ``tf.keras`` is Keras 3
-_TENSORFLOW_KERAS_3 = ("2.16.0", "2.16.1", "2.17.0", "2.18.0", "2.19.0", "2.20.0", "2.21.0", "3.0.0")
-_TENSORFLOW_NAMES = frozenset({"tensorflow", "tensorflow-gpu", "tensorflow-cpu", "tensorflow-macos"})
+_TENSORFLOW_KERAS_3 = (
+    "2.16.0",
+    "2.16.1",
+    "2.17.0",
+    "2.18.0",
+    "2.19.0",
+    "2.20.0",
+    "2.21.0",
+    "3.0.0",
+)
+_TENSORFLOW_NAMES = frozenset(
+    {"tensorflow", "tensorflow-gpu", "tensorflow-cpu", "tensorflow-macos"}
+)
 _ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 _MAX_LEVELS = 8
 

@@ -461,8 +461,8 @@ def _option_value(
         flag, _, value = word.partition("=")
         return flag, value, index + 1
     if word in value_options:
-        value = words[index + 1] if index + 1 < len(words) else None
-        return word, value, index + 2
+        following = words[index + 1] if index + 1 < len(words) else None
+        return word, following, index + 2
     if not word.startswith("--") and len(word) > 2 and word[:2] in value_options:
         return word[:2], word[2:], index + 1
     return word, None, index + 1

@@ -52,11 +52,9 @@ BAD = {
         'import os\nos.environ["KERAS_BACKEND"] = "jax"\nimport keras\n'
         'os.environ["KERAS_BACKEND"] = "torch"\n'
     ),
-    "unknown value": (
-        'import os, sys\nimport keras\nos.environ["KERAS_BACKEND"] = sys.argv[1]\n'
-    ),
+    "unknown value": ('import os, sys\nimport keras\nos.environ["KERAS_BACKEND"] = sys.argv[1]\n'),
     "in a try after import": (
-        'import os\ntry:\n    import keras\nexcept ImportError:\n    keras = None\n'
+        "import os\ntry:\n    import keras\nexcept ImportError:\n    keras = None\n"
         'os.environ["KERAS_BACKEND"] = "jax"\n'
     ),
 }

@@ -31,7 +31,9 @@ BAD = {
     "concatenation": f"import keras, sys\n{MODEL}model.save(sys.argv[1] + '/model.h5')\n",
     "percent": f"import keras\n{MODEL}model.save('model_%03d.h5' % 7)\n",
     "format": f"import keras, sys\n{MODEL}model.save('{{}}/best.h5'.format(sys.argv[1]))\n",
-    "os.path.join": f"import keras, os, sys\n{MODEL}model.save(os.path.join(sys.argv[1], 'm.h5'))\n",
+    "os.path.join": (
+        f"import keras, os, sys\n{MODEL}model.save(os.path.join(sys.argv[1], 'm.h5'))\n"
+    ),
     "save_model": f"import keras\n{MODEL}keras.models.save_model(model, 'model.h5')\n",
     "saving.save_model": f"import keras\n{MODEL}keras.saving.save_model(model, filepath='m.h5')\n",
     "checkpoint": (
@@ -58,7 +60,8 @@ GOOD = {
     ".keras": f"import keras\n{MODEL}model.save('model.keras')\n",
     "save_weights": f"import keras\n{MODEL}model.save_weights('model.weights.h5')\n",
     "checkpoint weights only": (
-        "import keras\ncb = keras.callbacks.ModelCheckpoint('w.weights.h5', save_weights_only=True)\n"
+        "import keras\n"
+        "cb = keras.callbacks.ModelCheckpoint('w.weights.h5', save_weights_only=True)\n"
     ),
     "checkpoint .keras with epoch field": (
         "import keras\ncb = keras.callbacks.ModelCheckpoint('ckpt-{epoch:02d}.keras')\n"

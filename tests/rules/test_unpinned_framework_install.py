@@ -35,7 +35,8 @@ BAD = {
         {},
     ),
     "mamba after apt": (
-        "FROM x:1\nRUN apt-get update && mamba install -y tensorflow-gpu && rm -rf /tmp/*\n", {}
+        "FROM x:1\nRUN apt-get update && mamba install -y tensorflow-gpu && rm -rf /tmp/*\n",
+        {},
     ),
     "continued lines": ("FROM x:1\nRUN pip install \\\n    numpy==1.26.4 \\\n    jaxlib\n", {}),
     "exec form": ('FROM x:1\nRUN ["pip", "install", "tf-nightly"]\n', {}),
@@ -99,16 +100,18 @@ GOOD = {
     "~=": ("FROM x:1\nRUN pip install 'torch~=2.3.0'\n", {}),
     "<": ("FROM x:1\nRUN pip install 'keras<3'\n", {}),
     "ARG version": (
-        "FROM x:1\nARG TF_VERSION=2.16.1\nRUN pip install tensorflow==${TF_VERSION}\n", {}
+        "FROM x:1\nARG TF_VERSION=2.16.1\nRUN pip install tensorflow==${TF_VERSION}\n",
+        {},
     ),
     "constraints option": ("FROM x:1\nRUN pip install -c constraints.txt tensorflow\n", {}),
-    "PIP_CONSTRAINT env": (
-        "FROM x:1\nENV PIP_CONSTRAINT=/c.txt\nRUN pip install tensorflow\n", {}
-    ),
+    "PIP_CONSTRAINT env": ("FROM x:1\nENV PIP_CONSTRAINT=/c.txt\nRUN pip install tensorflow\n", {}),
     "conda = pin": ("FROM x:1\nRUN conda install -y pytorch=2.3 tensorflow==2.15\n", {}),
     "micromamba pinned": ("FROM x:1\nRUN micromamba install -y jax=0.4.30\n", {}),
     "uv pinned": ("FROM x:1\nRUN uv pip install --system 'jax[cuda12]==0.4.30'\n", {}),
-    "other packages": ("FROM x:1\nRUN pip install numpy pandas keras-tuner tensorflow-datasets\n", {}),
+    "other packages": (
+        "FROM x:1\nRUN pip install numpy pandas keras-tuner tensorflow-datasets\n",
+        {},
+    ),
     "pinned requirements": (
         "FROM x:1\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n",
         {"requirements.txt": "tensorflow==2.16.1\ntorch @ https://x.org/torch-2.3.0-cp311.whl\n"},
@@ -119,7 +122,10 @@ GOOD = {
     ),
     "constraints file in requirements": (
         "FROM x:1\nCOPY . .\nRUN pip install -r requirements.txt\n",
-        {"requirements.txt": "-c constraints.txt\ntensorflow\n", "constraints.txt": "tensorflow==2.16.1\n"},
+        {
+            "requirements.txt": "-c constraints.txt\ntensorflow\n",
+            "constraints.txt": "tensorflow==2.16.1\n",
+        },
     ),
     "conda lock file": (
         "FROM x:1\nCOPY conda-lock.txt .\nRUN conda install --file conda-lock.txt\n",
@@ -136,7 +142,8 @@ GOOD = {
         {"requirements.txt": "tensorflow\n"},
     ),
     "file missing from the context": (
-        "FROM x:1\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n", {}
+        "FROM x:1\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n",
+        {},
     ),
     "variable package list": ("FROM x:1\nARG PKGS\nRUN pip install $PKGS\n", {}),
     "pip download is not an install": ("FROM x:1\nRUN pip download tensorflow\n", {}),
