@@ -230,6 +230,8 @@ class Criterion:
     path: Path
     #: run only the first N seeds: for a failure that does not depend on the seed
     max_seeds: int | None = None
+    #: run every program in a fresh interpreter, never in one that imported Keras already
+    fresh_interpreter: bool = False
 
     def programs(self) -> list[str]:
         """Every program of the rule once, bad ones first, in declaration order."""
@@ -431,6 +433,7 @@ def load_criterion(folder: Path) -> Criterion:
         plot=None if raw_plot is None else _plot(raw_plot, f"{path}: plot"),
         path=path,
         max_seeds=table.get("max_seeds", int),
+        fresh_interpreter=table.get("fresh_interpreter", bool) or False,
     )
     table.done()
     if criterion.max_seeds is not None and criterion.max_seeds < 1:

@@ -324,3 +324,8 @@ def test_compile_before_fit_criterion_on_the_documented_metrics() -> None:
     trained = {**bad, "exit_code": 0, "error_type": None, "error": None, "epochs_completed": 5}
     failures = judge(criterion, runs(bad=[trained], good=[good]), [0]).failures
     assert "bad.py seed 0: error_type = 'ValueError': got null" in failures
+
+
+def test_fresh_interpreter_is_read_from_the_criterion() -> None:
+    assert load_criterion(FIXTURES / "backend-env-after-import").fresh_interpreter is True
+    assert load_criterion(FIXTURES / "legacy-h5-save").fresh_interpreter is False

@@ -338,3 +338,28 @@ def test_a_preloaded_interpreter_runs_jobs_in_parallel(tmp_path: Path) -> None:
     results = run_all(requests, settings)
     assert all(results[request].ok for request in requests)
     assert time.perf_counter() - started < 4 * 0.5 + 3
+
+
+
+def test_a_fresh_request_bypasses_the_preloaded_interpreter(tmp_path: Path) -> None:
+    # colorsys: a module only the preloader imports, so a forked child has it already
+    env = SETTINGS.environment()
+    preloader = Preloader(sys.executable, env, tmp_path / "p.log", 30, modules=("colorsys",))
+    body = """\
+        import json, os, sys
+        metrics = {"rule": "KER601", "fixture": "bad", "seed": 0,
+                   "preloaded": "colorsys" in sys.modules}
+        with open(os.environ["KERAS_LINT_METRICS_FILE"], "w") as out:
+            json.dump(metrics, out)
+    """
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    settings = RunSettings(python=sys.executable, timeout=20, device="cpu", preload=True)
+    path = program(tmp_path, body)
+    try:
+        forked = run_fixture(RunRequest("KER601", path, 0), settings, workdir, preloader)
+        fresh = run_fixture(RunRequest("KER601", path, 0, fresh=True), settings, workdir, preloader)
+    finally:
+        preloader.close()
+    assert forked.metrics is not None and forked.metrics["preloaded"] is True
+    assert fresh.metrics is not None and fresh.metrics["preloaded"] is False
