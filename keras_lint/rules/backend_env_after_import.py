@@ -6,12 +6,12 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from keras_lint.rules.base import PythonRule, Report
 from keras_lint.rules.proposed_fixes import Edit, FixableReport, ProposedFix
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from keras_lint.analysis import ModuleFacts
     from keras_lint.analysis.events import EnvSetting, ModuleImport
 
@@ -148,6 +148,8 @@ def _message(setting: EnvSetting, first: ModuleImport, facts: ModuleFacts) -> st
 
 
 def _fix(setting: EnvSetting, first: ModuleImport, facts: ModuleFacts) -> ProposedFix | None:
+    import libcst as cst  # the registry imports rules without libcst (Dockerfile-only runs)
+
     statement, anchor = setting.statement, first.statement
     module = facts.module
     if facts.path.endswith(".ipynb") or setting.flow != 0 or setting.standalone:
@@ -180,6 +182,8 @@ def _fix(setting: EnvSetting, first: ModuleImport, facts: ModuleFacts) -> Propos
 
 def _literal_only(small: cst.BaseSmallStatement) -> bool:
     """``os.environ[...] = "jax"`` or ``os.environ.setdefault("...", "jax")``: nothing computed."""
+    import libcst as cst
+
     if isinstance(small, cst.Assign):
         return isinstance(small.value, cst.SimpleString)
     if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):

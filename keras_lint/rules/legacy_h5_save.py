@@ -6,14 +6,14 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.values import UNKNOWN, Const, Data, Instance, ModelValue, text_ending
 from keras_lint.rules.base import PythonRule, Report
 from keras_lint.rules.proposed_fixes import Edit, FixableReport, ProposedFix
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from keras_lint.analysis import ModuleFacts
     from keras_lint.analysis.values import Value
 
@@ -169,6 +169,8 @@ def _on_keras_3(facts: ModuleFacts) -> bool:
 
 
 def _fix(path_node: cst.BaseExpression | None, facts: ModuleFacts) -> ProposedFix | None:
+    import libcst as cst  # the registry imports rules without libcst (Dockerfile-only runs)
+
     if not isinstance(path_node, cst.SimpleString) or path_node.value.startswith(('"""', "'''")):
         return None
     raw = path_node.value
