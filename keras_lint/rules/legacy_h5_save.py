@@ -81,7 +81,7 @@ class LegacyH5Save(PythonRule):
     name = "legacy-h5-save"
     summary = "a whole model is saved in the legacy HDF5 format (.h5/.hdf5) under Keras 3"
     severity = "warning"
-    trigger = re.compile(r"\.h(?:df)?5|h5|hdf5")
+    trigger = re.compile(r"h5|hdf5")
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
         saves = list(_saves(facts))
