@@ -79,7 +79,7 @@ class LegacyH5Save(PythonRule):
 
     code = "KER703"
     name = "legacy-h5-save"
-    summary = "a whole model is saved in the legacy HDF5 format (.h5/.hdf5) under Keras 3"
+    summary = "A whole model is saved in the legacy HDF5 format (.h5/.hdf5) under Keras 3"
     severity = "warning"
     trigger = re.compile(r"h5|hdf5")
 
