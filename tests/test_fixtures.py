@@ -29,6 +29,15 @@ EXPECTED = {
     "preprocessing-fit-on-full-data/good.py": {},
     "early-stopping-without-restore/bad.py": {"KER601": 1},
     "early-stopping-without-restore/good.py": {},
+    "backend-env-after-import/bad.py": {"KER302": 1},
+    "backend-env-after-import/good.py": {},
+    # keras on the RUN line; tensorflow on its line of the requirements file the RUN installs
+    "unpinned-framework-install/bad.Dockerfile": {"KER402": 1},
+    "unpinned-framework-install/bad-requirements.txt": {"KER402": 1},
+    "unpinned-framework-install/good.Dockerfile": {},
+    "unpinned-framework-install/good-requirements.txt": {},
+    "legacy-h5-save/bad.py": {"KER703": 1},
+    "legacy-h5-save/good.py": {},
 }
 
 

@@ -7,10 +7,13 @@ tensors) is in ``keras_calls.py``.
 
 from __future__ import annotations
 
+import os
+
 import libcst as cst
 
 from keras_lint.analysis import keras_api
 from keras_lint.analysis.events import EnvSetting, MethodCall, ModuleScope
+from keras_lint.analysis.expressions import format_template_ending
 from keras_lint.analysis.interpreter_base import (
     MAX_CALL_DEPTH,
     MAX_INLINES_PER_FUNCTION,
@@ -46,9 +49,11 @@ from keras_lint.analysis.values import (
     Ref,
     Seq,
     Tensor,
+    TextEnding,
     Tri,
     Value,
     join_values,
+    text_ending,
 )
 
 #: builtins that only look at a model (``print(model)``) and leave its compile state alone
@@ -91,6 +96,12 @@ class CallsMixin(InterpreterBase):
             )
             method = func.attr.value
             arguments = self._eval_arguments(node, frame)
+            if (
+                method == "format"
+                and isinstance(receiver, Const)
+                and isinstance(receiver.value, str)
+            ):
+                return format_template_ending(receiver.value)
             if isinstance(receiver, Ref):
                 member = Ref(normalize(f"{receiver.name}.{method}"))
                 return self._call_value(node, member, arguments, frame)
@@ -250,13 +261,23 @@ class CallsMixin(InterpreterBase):
         activation = keras_api.function_activation(site.callee)
         if activation is not None:
             return activation_function_result(activation, site)
+        if site.callee in _PATH_JOINS and site.args and not site.star_args:
+            return _joined_path(site.args)
         if site.callee == "os.environ.setdefault" and site.args:
-            self._env_from_call(site.args[0], site.args[1] if len(site.args) > 1 else None, frame)
+            self._env_from_call(
+                site.args[0],
+                site.args[1] if len(site.args) > 1 else None,
+                frame,
+                site,
+                "setdefault",
+            )
         elif site.callee == "os.environ.update" and site.args and isinstance(site.args[0], Mapping):
             for key, value in site.args[0].items.items():
-                self._env_from_call(Const(key), value, frame)
+                self._env_from_call(Const(key), value, frame, site, "update")
         elif site.callee == "os.putenv" and site.args:
-            self._env_from_call(site.args[0], site.args[1] if len(site.args) > 1 else None, frame)
+            self._env_from_call(
+                site.args[0], site.args[1] if len(site.args) > 1 else None, frame, site, "putenv"
+            )
         if site.callee.rsplit(".", 1)[-1] in keras_api.CROSS_VALIDATION and any(
             trains_a_keras_wrapper(arg) for arg in site.args[:1]
         ):
@@ -264,12 +285,19 @@ class CallsMixin(InterpreterBase):
         result = self.data.external_call(site)
         return result if result is not None else Instance(site)
 
-    def _env_from_call(self, key: Value, value: Value | None, frame: Frame) -> None:
+    def _env_from_call(
+        self, key: Value, value: Value | None, frame: Frame, site: CallSite, how: str
+    ) -> None:
         if isinstance(key, Const) and isinstance(key.value, str):
             text = (
                 value.value if isinstance(value, Const) and isinstance(value.value, str) else None
             )
-            self.events.env.append(EnvSetting(key.value, text, frame.scope, self._standalone))
+            self.events.env.append(
+                EnvSetting(
+                    key.value, text, frame.scope, self._standalone, site.node, self._line, how,
+                    self._next_order(), self._flow,
+                )
+            )  # fmt: skip
 
     def _instantiate(
         self, node: cst.Call, cls: ClassValue, arguments: Arguments, frame: Frame
@@ -398,3 +426,16 @@ def _is_none(value: Value) -> bool:
 def first_param(node: cst.FunctionDef) -> str | None:
     params = [*node.params.posonly_params, *node.params.params]
     return params[0].name.value if params else None
+
+
+_PATH_JOINS = frozenset({"os.path.join", "posixpath.join", "ntpath.join"})
+
+
+def _joined_path(parts: list[Value]) -> Value:
+    """``os.path.join(folder, "model.h5")``: constant when every part is, else its known end."""
+    last = text_ending(parts[-1])
+    if last is None:
+        return UNKNOWN
+    if all(isinstance(p, Const) and isinstance(p.value, str) for p in parts):
+        return Const(os.path.join(*(p.value for p in parts)))  # type: ignore[attr-defined]
+    return TextEnding(last if isinstance(parts[-1], TextEnding) else "/" + last)

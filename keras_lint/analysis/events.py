@@ -73,6 +73,32 @@ class EnvSetting:
     scope: ModuleScope = field(repr=False)
     #: found in a function no call reached (it may never run)
     standalone: bool = False
+    #: the assignment or call, and the statement line that holds it
+    node: cst.CSTNode | None = field(default=None, repr=False, compare=False)
+    statement: cst.CSTNode | None = field(default=None, repr=False, compare=False)
+    #: "assign", "setdefault", "update" or "putenv"
+    how: str = "assign"
+    #: where it happened in the flow (see ``ModuleImport``)
+    order: int = 0
+    flow: int = 0
+
+
+@dataclass(frozen=True)
+class ModuleImport:
+    """An ``import``/``from ... import`` that ran, by the top-level package it loads.
+
+    ``order`` counts the imports and environment settings of one interpreter in the order they
+    ran; ``flow`` is 0 for the program's own run and a new number for each function that no call
+    reached and that is interpreted on its own afterwards (its module's top level ran first).
+    """
+
+    package: str
+    node: cst.CSTNode = field(repr=False)
+    statement: cst.CSTNode | None = field(repr=False)
+    scope: ModuleScope = field(repr=False)
+    standalone: bool
+    order: int
+    flow: int
 
 
 @dataclass(frozen=True)
@@ -93,6 +119,7 @@ class Events:
     training: list[TrainingCall] = field(default_factory=list)
     compiles: list[CompileCall] = field(default_factory=list)
     env: list[EnvSetting] = field(default_factory=list)
+    imports: list[ModuleImport] = field(default_factory=list)
     attributes: list[AttributeSetting] = field(default_factory=list)
     #: training through scikit-learn wrappers of Keras models (``KerasClassifier(...).fit``)
     wrapped_fits: list[tuple[cst.Call, ModuleScope]] = field(default_factory=list)
@@ -104,5 +131,6 @@ class Events:
         self.training.extend(other.training)
         self.compiles.extend(other.compiles)
         self.env.extend(other.env)
+        self.imports.extend(other.imports)
         self.attributes.extend(other.attributes)
         self.wrapped_fits.extend(other.wrapped_fits)

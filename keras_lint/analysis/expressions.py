@@ -6,6 +6,8 @@ read by ``module_loading.py``.
 
 from __future__ import annotations
 
+import itertools
+import re
 from typing import TypeGuard
 
 import libcst as cst
@@ -27,8 +29,10 @@ from keras_lint.analysis.values import (
     ObjectValue,
     Ref,
     Seq,
+    TextEnding,
     Value,
     join_values,
+    text_ending,
 )
 
 #: attributes of arrays and frames that describe them rather than hold their rows
@@ -39,6 +43,25 @@ _METADATA_ATTRIBUTES = frozenset(
 
 class ExpressionsMixin(InterpreterBase):
     """Evaluates expressions to abstract values."""
+
+    def _eval_fstring(self, node: cst.FormattedString, frame: Frame) -> Value:
+        """An f-string: constant when every part is, else the text after its last known part."""
+        pieces: list[str | None] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                pieces.append(part.value)
+                continue
+            assert isinstance(part, cst.FormattedStringExpression)
+            value = self._eval(part.expression, frame)
+            plain = part.conversion is None and part.format_spec is None
+            pieces.append(value.value if plain and _is_str(value) else None)  # type: ignore[attr-defined]
+        if all(p is not None for p in pieces):
+            return Const("".join(p for p in pieces if p is not None))
+        known = list(itertools.takewhile(lambda p: p is not None, reversed(pieces)))
+        suffix = "".join(reversed([p for p in known if p is not None]))
+        if "{" in suffix or "\\" in suffix:  # ``{{`` escapes and backslashes: not worth reading
+            return UNKNOWN
+        return TextEnding(suffix) if suffix else UNKNOWN
 
     def _lookup(self, name: str, frame: Frame) -> Value:
         env = frame.state.env
@@ -105,6 +128,8 @@ class ExpressionsMixin(InterpreterBase):
                 if isinstance(operator, (cst.NotEqual, cst.IsNot)):
                     return Const(not equal)
             return self.data.combine([left, right]) or UNKNOWN
+        if isinstance(node, cst.FormattedString):
+            return self._eval_fstring(node, frame)
         if isinstance(node, (cst.BinaryOperation, cst.BooleanOperation)):
             # long chains (``[0]*44 + [18] + ...``) are evaluated in a loop, not recursively
             operands: list[cst.BaseExpression] = []
@@ -116,6 +141,9 @@ class ExpressionsMixin(InterpreterBase):
             values = [self._eval(operand, frame) for operand in reversed(operands)]
             if isinstance(node, cst.BooleanOperation):
                 return UNKNOWN
+            string = _string_operation(node, values)
+            if string is not None:
+                return string
             return self.data.combine(values) or UNKNOWN
         if isinstance(node, cst.IfExp):
             test = self._eval(node.test, frame)
@@ -255,3 +283,44 @@ def _literal(text: str, kind: type) -> object:
         return kind(text.replace("_", ""), 0) if kind is int else kind(text.replace("_", ""))
     except ValueError:
         return None
+
+
+def _is_str(value: Value) -> bool:
+    return isinstance(value, Const) and isinstance(value.value, str)
+
+
+#: a ``%`` conversion of printf-style formatting (``%d``, ``%(epoch)03d``, ``%.2f``)
+_PRINTF_FIELD = re.compile(r"%(?:\([^)]*\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]")
+
+
+def _string_operation(node: cst.BinaryOperation, values: list[Value]) -> Value | None:
+    """``a + ".h5"`` and ``"model_%d.h5" % epoch`` as strings; None when not about strings."""
+    if isinstance(node.operator, cst.Add) and len(values) >= 2:
+        last = text_ending(values[-1])
+        if last is None:
+            return None
+        if all(_is_str(v) for v in values):
+            return Const("".join(v.value for v in values))  # type: ignore[attr-defined]
+        tail = [last]
+        for value in reversed(values[:-1]):
+            if not _is_str(value):
+                break
+            tail.append(value.value)  # type: ignore[attr-defined]
+        return TextEnding("".join(reversed(tail)))
+    if isinstance(node.operator, cst.Modulo) and len(values) == 2 and _is_str(values[0]):
+        template = values[0].value  # type: ignore[attr-defined]
+        fields = list(_PRINTF_FIELD.finditer(template))
+        if not fields:
+            return None
+        tail = template[fields[-1].end() :]
+        return TextEnding(tail) if tail and "%" not in tail else None
+    return None
+
+
+def format_template_ending(template: str) -> Value:
+    """What ``template.format(...)`` ends with: the text after the last replacement field."""
+    close = template.rfind("}")
+    if close < 0:
+        return Const(template)
+    tail = template[close + 1 :]
+    return TextEnding(tail) if tail and "{" not in tail and "}" not in tail else UNKNOWN

@@ -14,6 +14,7 @@ from keras_lint.analysis.events import (
     CompileCall,
     EnvSetting,
     MethodCall,
+    ModuleImport,
     ModuleScope,
     TrainingCall,
 )
@@ -53,6 +54,8 @@ class ModuleFacts:
     compiles: list[CompileCall] = field(default_factory=list)
     #: environment settings and attribute assignments reached from this file (helpers included)
     env: list[EnvSetting] = field(default_factory=list)
+    #: the imports that ran, in this file and in the modules of the tree it loads, in order
+    imports: list[ModuleImport] = field(default_factory=list)
     attributes: list[AttributeSetting] = field(default_factory=list)
     #: every external call reached from this file, including in helpers of other files, with
     #: whether it was only found in a function that no call reached
@@ -125,6 +128,7 @@ def build_module_facts(
             facts.compiles.append(compile_call)
 
     facts.env = list(events.env)
+    facts.imports = list(events.imports)
     facts.attributes = list(events.attributes)
     facts.leaks = [leak for leak in find_leaks(interpreter.data) if leak.scope is scope]
     facts.is_entry_point = interpreter.entry_point_training(scope)

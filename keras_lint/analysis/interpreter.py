@@ -79,6 +79,7 @@ class Interpreter(
                 return
             for function in pending:
                 done.add(id(function.node))
+                self._flow += 1
                 receiver: Value | None = None
                 # a function run on its own sees the module's models as the top level left them
                 context = Frame(scope, State({}, dict(scope.final_compiled)), False, depth=0)

@@ -106,6 +106,11 @@ class InterpreterBase:
         #: modules of the tree whose top-level events this interpreter has taken in
         self._replayed: set[str] = set()
         self._standalone = False
+        #: the order of imports and environment settings, the flow they belong to, and the
+        #: statement line being executed (see ``events.ModuleImport``)
+        self._order = 0
+        self._flow = 0
+        self._line: cst.CSTNode | None = None
         self._memo: dict[tuple[str, int], bool] = {}
         #: results of calls bound to a name (``es = EarlyStopping()``, ``cbs = [EarlyStopping()]``):
         #: (owner and name, step, call ids); and the last step at which each name was read
@@ -114,6 +119,10 @@ class InterpreterBase:
         self._inline_counts: dict[int, int] = {}
         #: modules whose code trains a model when run (a fit reached from the top level)
         self._training_modules: set[int] = set()
+
+    def _next_order(self) -> int:
+        self._order += 1
+        return self._order
 
     def _cached(self, key: tuple[str, int], compute: Callable[[], bool]) -> bool:
         if key not in self._memo:

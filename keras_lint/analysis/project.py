@@ -4,7 +4,8 @@ Helper summaries reach across files through this index; a file that is only need
 is parsed lazily, once, when a linted file imports from it. Nothing here imports or runs user code.
 
 The analysis of a file sees the tree only through the questions below (``knows``, ``locate``,
-``resolve_relative``, ``container_env``, ``library_covered``). Between ``begin_file`` and
+``resolve_relative``, ``container_env``, ``library_covered``, ``growth_at_import``,
+``keras2_pin``, ``mentioned_elsewhere``). Between ``begin_file`` and
 ``end_file`` each question and its answer is recorded, in a form that ``answers_unchanged`` can
 check against the tree of a later run: that is how a cached result learns that a helper module,
 the set of modules or a Dockerfile's ENV it depended on has changed.
@@ -177,6 +178,32 @@ class ProjectIndex:
         modules) runs code enabling GPU memory growth when it is imported."""
         return bool(self._asked_now("growth-at-import", str(path)))
 
+    def keras2_pin(self, path: str) -> str | None:
+        """What pins the project of ``path`` to Keras 2 (``keras<3``, ``tensorflow<2.16``, a
+        notebook's ``!pip install keras==2.*``), as ``"file: requirement"``; None if nothing."""
+        answer = self._asked_now("keras2-pin", str(path))
+        return answer if isinstance(answer, str) else None
+
+    def mentioned_elsewhere(self, text: str, path: str) -> bool:
+        """Whether a Python file of the tree other than ``path`` contains ``text``."""
+        return bool(self._asked_now("mentioned-elsewhere", text, str(path)))
+
+    def _keras2_pin(self, path: str) -> str | None:
+        from keras_lint.analysis.framework_pins import keras2_pin
+
+        return keras2_pin(path)
+
+    def _mentioned_elsewhere(self, text: str, path: str) -> bool:
+        for file in self.files:
+            if _absolute(file) == _absolute(path):
+                continue
+            try:
+                if text in read_regular_file(file).decode("utf-8", errors="replace"):
+                    return True
+            except OSError:
+                continue
+        return False
+
     def _knows(self, name: str, importer: str) -> bool:
         candidates = self._by_name.get(name, [])
         return any(_absolute(path) != _absolute(importer) for path in candidates)
@@ -244,6 +271,8 @@ class ProjectIndex:
         "container-env": _container_env,
         "library-covered": _library_covered,
         "growth-at-import": _growth_at_import,
+        "keras2-pin": _keras2_pin,
+        "mentioned-elsewhere": _mentioned_elsewhere,
     }
 
     def _digest(self, path: Path) -> str | None:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from keras_lint.analysis.events import AttributeSetting, EnvSetting
+from keras_lint.analysis.events import AttributeSetting, EnvSetting, ModuleImport
 from keras_lint.analysis.interpreter_base import (
     MAX_LOOPS_RUN_TWICE,
     Frame,
@@ -65,8 +65,12 @@ class StatementsMixin(InterpreterBase):
     def _exec_stmt(self, stmt: cst.CSTNode, frame: Frame) -> None:
         self._statements += 1
         if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                self._exec_small(small, frame)
+            outer, self._line = self._line, stmt
+            try:
+                for small in stmt.body:
+                    self._exec_small(small, frame)
+            finally:
+                self._line = outer
         elif isinstance(stmt, cst.If):
             self._exec_if(stmt, frame)
         elif isinstance(stmt, (cst.For, cst.While)):
@@ -233,9 +237,18 @@ class StatementsMixin(InterpreterBase):
         elif isinstance(small, cst.Assert):
             self._eval(small.test, frame)
 
+    def _record_import(self, package: str, node: cst.CSTNode, frame: Frame) -> None:
+        self.events.imports.append(
+            ModuleImport(
+                package, node, self._line, frame.scope, self._standalone, self._next_order(),
+                self._flow,
+            )
+        )  # fmt: skip
+
     def _import(self, node: cst.Import, frame: Frame) -> None:
         for alias in node.names:
             full = dotted_name(alias.name) or ""
+            self._record_import(full.split(".", 1)[0], node, frame)
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 frame.bind(alias.asname.name.value, Ref(normalize(full)))
             else:
@@ -247,6 +260,8 @@ class StatementsMixin(InterpreterBase):
     def _import_from(self, node: cst.ImportFrom, frame: Frame) -> None:
         level, module = import_from_module(node)
         base = self._absolute_module(level, module, frame.scope)
+        if level == 0 and module:
+            self._record_import(module.split(".", 1)[0], node, frame)
         if isinstance(node.names, cst.ImportStar):
             if base is not None:
                 project_scope = self._load_project_module(base, frame.scope)
@@ -345,7 +360,12 @@ class StatementsMixin(InterpreterBase):
                     if isinstance(value, Const) and isinstance(value.value, str)
                     else None
                 )
-                self.events.env.append(EnvSetting(key, text, frame.scope, self._standalone))
+                self.events.env.append(
+                    EnvSetting(
+                        key, text, frame.scope, self._standalone, target, self._line,
+                        order=self._next_order(), flow=self._flow,
+                    )
+                )  # fmt: skip
             elif isinstance(container, Mapping) and isinstance(key, str):
                 container.items[key] = value
             elif isinstance(container, Data) and isinstance(value, Data):

@@ -67,6 +67,23 @@ class Const(Value):
 
 
 @dataclass(eq=False)
+class TextEnding(Value):
+    """A string whose end is known (``f"{run}/model.h5"`` ends with ``/model.h5``)."""
+
+    suffix: str
+
+
+def text_ending(value: Value) -> str | None:
+    """The known end of a string value: all of a constant string, the suffix of a
+    ``TextEnding``; None for anything else."""
+    if isinstance(value, Const) and isinstance(value.value, str):
+        return value.value
+    if isinstance(value, TextEnding):
+        return value.suffix
+    return None
+
+
+@dataclass(eq=False)
 class Seq(Value):
     """A list or tuple literal."""
 

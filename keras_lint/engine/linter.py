@@ -502,7 +502,15 @@ class Linter:
 
     def run_dockerfile_rules(self, facts: DockerfileFacts, text: str, path: str) -> list[Finding]:
         checks = [(rule, partial(rule.check, facts)) for rule in self.dockerfile_rules]
-        return self.run_span_checks(checks, split_lines(text), text, path)
+        findings = self.run_span_checks(checks, split_lines(text), text, path)
+        if self.report_parse_errors and any(
+            rule.reads_build_context for rule in self.dockerfile_rules
+        ):
+            findings += [
+                parse_error(problem.path, problem.line, problem.column, problem.message)
+                for problem in facts.context_problems
+            ]
+        return findings
 
     # -- Compose files and Kubernetes manifests -----------------------------------------------
 
@@ -527,10 +535,10 @@ class Linter:
             try:
                 for report in check():
                     line, column, end_line, end_column = report.span or (1, 1, 1, 1)
-                    if dockerfile_pragma_suppresses(lines, line, rule.code):
+                    if report.path is None and dockerfile_pragma_suppresses(lines, line, rule.code):
                         continue
                     fix = None
-                    if report.fix is not None:
+                    if report.fix is not None and report.path is None:
                         edits = [
                             TextEdit(*edit.span, edit.text.replace("\n", newline))
                             for edit in report.fix.edits
@@ -538,8 +546,9 @@ class Linter:
                         ]
                         fix = _checked_fix(rule, report.fix, edits, path, self.errors)
                     findings.append(
-                        Finding(path, line, column, end_line, end_column, rule.code, rule.name,
-                                report.message, severity=rule.severity, fix=fix)
+                        Finding(report.path or path, line, column, end_line, end_column,
+                                rule.code, rule.name, report.message, severity=rule.severity,
+                                fix=fix)
                     )  # fmt: skip
             except Exception as error:
                 self.errors.append(rule_error(path, rule, error))

@@ -64,12 +64,16 @@ class Report:
 
     Python rules give the CST ``node`` (the engine computes its position only when reported);
     other sources give an explicit 1-based ``span`` ``(line, column, end_line, end_column)``.
+    A Dockerfile rule may report in another file the build reads (a requirements file): its
+    ``path``, with the span in that file.
     """
 
     message: str
     node: cst.CSTNode | None = None
     span: tuple[int, int, int, int] | None = None
     fix: Fix | None = None
+    #: a Dockerfile rule's finding in another file of the build context (a requirements file)
+    path: str | None = None
 
 
 class Rule:
@@ -90,6 +94,9 @@ class Rule:
     #: Python source of a run, so a pattern that fails fast pays: one with a literal first
     #: character (not ``\b`` or ``(?i)``, which make the regex engine try every position).
     trigger: ClassVar[Trigger | None] = None
+    #: a Dockerfile rule that reads the files of the build context a Dockerfile installs from:
+    #: the engine then reports those that cannot be read or parsed (KER001)
+    reads_build_context: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

@@ -42,6 +42,12 @@ _LANGUAGE_KINDS: dict[str, SourceKind] = {
     "jupyter": "notebook",
 }
 
+#: questions whose answers read files of the project beyond the one located module: an edit of
+#: any file may change them
+_WHOLE_PROJECT_QUESTIONS = frozenset(
+    {"library-covered", "growth-at-import", "keras2-pin", "mentioned-elsewhere"}
+)
+
 
 def document_kind(path: str, language_id: str | None, text: str) -> SourceKind | None:
     """The kind of source an open document is: from its name, else from its language; None
@@ -238,7 +244,7 @@ class ProjectState:
                 text,
                 path,
                 kind=kind,
-                select=settings.select,
+                select=settings.selected,
                 ignore=settings.ignore,
                 project=index,
             )
@@ -249,7 +255,7 @@ class ProjectState:
         for question, _arguments, answer in asked:
             if question == "locate" and answer:
                 depends_on.add(os.path.abspath(answer[0]))
-            elif question == "growth-anywhere":
+            elif question in _WHOLE_PROJECT_QUESTIONS:
                 depends_on_all = True
         per_file = PerFileIgnores(settings.root, settings.per_file_ignores)
         return DocumentLint(

@@ -17,9 +17,14 @@ import io
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dockerfile_parse import DockerfileParser
 from dockerfile_parse.util import WordSplitter
+
+if TYPE_CHECKING:
+    from keras_lint.sources.dockerfile_installs import Install
+    from keras_lint.sources.requirements import FileProblem
 
 #: BuildKit reads heredocs only in these instructions
 _HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
@@ -65,6 +70,27 @@ class DockerfileFacts:
     from_instructions: list[FromInstruction] = field(default_factory=list)
     #: every ``ENV`` of every stage; a later ``ENV`` of the same name wins
     env: dict[str, str] = field(default_factory=dict)
+    #: the ``FROM``/``RUN``/``COPY``/``ADD``/``WORKDIR``/``ENV``/``ARG`` instructions in order,
+    #: read by ``dockerfile_installs`` to find the packages a build installs
+    build_steps: list[BuildStep] = field(default_factory=list)
+    #: what the ``RUN`` instructions install, the files they install from read from the build
+    #: context (see ``dockerfile_installs``)
+    installs: list[Install] = field(default_factory=list)
+    #: files of the build context an install reads that cannot be read or parsed
+    context_problems: list[FileProblem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BuildStep:
+    """An instruction that matters for installs. Columns span its first line (1-based)."""
+
+    keyword: str
+    line: int
+    column: int
+    end_column: int
+    value: str
+    #: the variables (ARG and ENV) known at this instruction, ``None`` when unknown
+    variables: tuple[tuple[str, str | None], ...] = ()
 
 
 #: a variable's value; ``None`` when it is declared without a value or its value is unknown
@@ -79,8 +105,11 @@ class _Instruction:
     value: str
 
 
-def load_dockerfile(path: str, text: str) -> DockerfileFacts:
-    """Parse ``text`` (the content of ``path``) into facts; raises only ``DockerfileError``."""
+def load_dockerfile(path: str, text: str, *, read_context: bool = True) -> DockerfileFacts:
+    """Parse ``text`` (the content of ``path``) into facts; raises only ``DockerfileError``.
+
+    With ``read_context``, the requirement and environment files the build installs are read
+    from the folder of ``path`` (the build context) for ``installs``."""
     nul = text.find("\x00")
     if nul >= 0:
         raise DockerfileError(text.count("\n", 0, nul) + 1, "not a text file (contains NUL bytes)")
@@ -114,11 +143,28 @@ def load_dockerfile(path: str, text: str) -> DockerfileFacts:
                     value, unresolved = _expand(raw, stage_vars)
                     facts.env[name] = value
                     stage_vars[name] = None if unresolved else value
+            if instruction.keyword in _BUILD_STEP_KEYWORDS:
+                first_line = lines[instruction.start]
+                column = len(first_line) - len(first_line.lstrip()) + 1
+                facts.build_steps.append(
+                    BuildStep(
+                        instruction.keyword, line, column,
+                        max(len(first_line.rstrip()) + 1, column), instruction.value,
+                        tuple((stage_vars if in_stage else global_args).items()),
+                    )
+                )  # fmt: skip
         except DockerfileError:
             raise
         except Exception as exc:  # the contract: nothing but DockerfileError leaves this module
             raise DockerfileError(line, f"cannot read {instruction.keyword}: {exc}") from exc
+    if read_context:
+        from keras_lint.sources.dockerfile_installs import find_installs
+
+        facts.installs, facts.context_problems = find_installs(path, facts.build_steps)
     return facts
+
+
+_BUILD_STEP_KEYWORDS = frozenset({"FROM", "RUN", "COPY", "ADD", "WORKDIR", "ENV"})
 
 
 def _instructions(normalized: str, lines: list[str]) -> Iterator[_Instruction]:

@@ -242,6 +242,8 @@ class Criterion:
     path: Path
     #: run only the first N seeds: for a failure that does not depend on the seed
     max_seeds: int | None = None
+    #: run every program in a fresh interpreter, never in one that imported Keras already
+    fresh_interpreter: bool = False
     #: the one backend the rule's bug belongs to (``backend = "..."``); None: every backend
     backend: str | None = None
 
@@ -456,6 +458,7 @@ def load_criterion(folder: Path) -> Criterion:
         path=path,
         max_seeds=table.get("max_seeds", int),
         backend=table.get("backend", str),
+        fresh_interpreter=table.get("fresh_interpreter", bool) or False,
     )
     table.done()
     if criterion.backend is not None and criterion.backend not in BACKENDS:

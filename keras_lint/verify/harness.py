@@ -313,7 +313,7 @@ def _plan_rule(planned: Plan, fixtures: Path, device: Device, seeds: Sequence[in
     exclusive = criterion.needs == "gpu"
     planned.seeds = list(seeds[: criterion.max_seeds] if criterion.max_seeds else seeds)
     planned.requests = [
-        RunRequest(rule.code, folder / program, seed, exclusive)
+        RunRequest(rule.code, folder / program, seed, exclusive, criterion.fresh_interpreter)
         for program in criterion.programs()
         for seed in planned.seeds
     ]

@@ -102,6 +102,9 @@ class RunRequest:
     seed: int
     #: run with no other fixture beside it, GPU memory sampled from outside
     exclusive: bool = False
+    #: start a fresh interpreter even when a preloaded one is there (a program that must
+    #: choose its Keras backend before Keras is imported)
+    fresh: bool = False
 
     @property
     def stem(self) -> str:
@@ -323,7 +326,7 @@ def _run(
         sampler.start()
     started = time.perf_counter()
     try:
-        if preloader is not None:
+        if preloader is not None and not request.fresh:
             code, cpu = _preloaded(
                 request, settings, env, rundir, stdout_path, stderr_path, preloader, stopper
             )
@@ -332,7 +335,8 @@ def _run(
     except (OSError, PreloadError) as error:
         if sampler is not None:
             sampler.stop()
-        how = "the preloaded interpreter" if preloader is not None else settings.python
+        preloaded = preloader is not None and not request.fresh
+        how = "the preloaded interpreter" if preloaded else settings.python
         return RunResult(
             request, "crashed", None, time.perf_counter() - started,
             problem=f"cannot run it with {how}: {error}",

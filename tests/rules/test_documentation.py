@@ -13,9 +13,12 @@ CONTRACT = {
     "KER101": "compile-before-fit",
     "KER201": "loss-activation-mismatch",
     "KER301": "missing-gpu-memory-growth",
+    "KER302": "backend-env-after-import",
     "KER401": "docker-latest-tag",
+    "KER402": "unpinned-framework-install",
     "KER501": "preprocessing-fit-on-full-data",
     "KER601": "early-stopping-without-restore",
+    "KER703": "legacy-h5-save",
 }
 
 
@@ -35,6 +38,6 @@ def test_rule_documentation_has_every_section_in_order(rule: type) -> None:
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.code)
 def test_rule_contract_fields(rule: type) -> None:
     assert re.fullmatch(r"KER\d{3}", rule.code)
-    assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.name)
+    assert re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", rule.name)
     assert rule.summary and "\n" not in rule.summary
     assert rule_by_code(rule.code.lower()) is rule

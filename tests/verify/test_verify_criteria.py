@@ -391,3 +391,8 @@ def test_the_gpu_criterion_fails_on_what_a_gpu_run_can_go_wrong_with(
     judgement = judge(criterion, runs(bad=[bad], good=[good]), [0])
     assert not judgement.verified
     assert any(failure in text for text in judgement.failures), judgement.failures
+
+
+def test_fresh_interpreter_is_read_from_the_criterion() -> None:
+    assert load_criterion(FIXTURES / "backend-env-after-import").fresh_interpreter is True
+    assert load_criterion(FIXTURES / "legacy-h5-save").fresh_interpreter is False

@@ -368,3 +368,27 @@ def test_gpu_memory_settings_are_the_measured_program_s_own(
     shared = settings.run_environment(RunRequest("KER601", Path("bad.py"), 1))
     assert shared["XLA_PYTHON_CLIENT_PREALLOCATE"] == "false"
     assert shared["KERAS_LINT_SEED"] == "1"
+
+
+def test_a_fresh_request_bypasses_the_preloaded_interpreter(tmp_path: Path) -> None:
+    # colorsys: a module only the preloader imports, so a forked child has it already
+    env = SETTINGS.environment()
+    preloader = Preloader(sys.executable, env, tmp_path / "p.log", 30, modules=("colorsys",))
+    body = """\
+        import json, os, sys
+        metrics = {"rule": "KER601", "fixture": "bad", "seed": 0,
+                   "preloaded": "colorsys" in sys.modules}
+        with open(os.environ["KERAS_LINT_METRICS_FILE"], "w") as out:
+            json.dump(metrics, out)
+    """
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    settings = RunSettings(python=sys.executable, timeout=20, device="cpu", preload=True)
+    path = program(tmp_path, body)
+    try:
+        forked = run_fixture(RunRequest("KER601", path, 0), settings, workdir, preloader)
+        fresh = run_fixture(RunRequest("KER601", path, 0, fresh=True), settings, workdir, preloader)
+    finally:
+        preloader.close()
+    assert forked.metrics is not None and forked.metrics["preloaded"] is True
+    assert fresh.metrics is not None and fresh.metrics["preloaded"] is False
