@@ -16,6 +16,7 @@ import libcst as cst
 
 from keras_lint.analysis.data_flow import DataFlow
 from keras_lint.analysis.events import Events, ModuleScope
+from keras_lint.analysis.lifecycle import FlowFacts
 from keras_lint.analysis.state import State
 from keras_lint.analysis.values import (
     UNKNOWN,
@@ -114,6 +115,11 @@ class InterpreterBase:
         self._inline_counts: dict[int, int] = {}
         #: modules whose code trains a model when run (a fit reached from the top level)
         self._training_modules: set[int] = set()
+        #: the models' lifecycle facts (``lifecycle.py``), every model made, and every object
+        #: whose ``trainable`` flag was set (in order)
+        self.flow = FlowFacts()
+        self._models: dict[int, ModelInfo] = {}
+        self._trainable_subjects: dict[tuple[object, ...], None] = {}
 
     def _cached(self, key: tuple[str, int], compute: Callable[[], bool]) -> bool:
         if key not in self._memo:
@@ -180,6 +186,12 @@ class InterpreterBase:
         raise NotImplementedError
 
     def _record_wrapped_fit(self, node: cst.Call, frame: Frame) -> None:
+        raise NotImplementedError
+
+    def _set_trainable(self, node: cst.CSTNode, owner: Value, value: Value, frame: Frame) -> None:
+        raise NotImplementedError
+
+    def _weights_used(self, node: cst.CSTNode, value: Value, use: str, frame: Frame) -> None:
         raise NotImplementedError
 
     def _resolved(self, env: dict[str, Value], name: str) -> Value:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from keras_lint.rules.base import ContainerYamlRule, DockerfileRule, PythonRule, Report, Rule
+from keras_lint.rules.best_checkpoint import BestCheckpointNotRestored
+from keras_lint.rules.callback_monitor import CallbackMonitorUnavailable
 from keras_lint.rules.compile_before_fit import CompileBeforeFit
 from keras_lint.rules.docker_latest_tag import DockerLatestTag
 from keras_lint.rules.early_stopping import EarlyStoppingWithoutRestore
 from keras_lint.rules.gpu_memory_growth import MissingGpuMemoryGrowth
 from keras_lint.rules.loss_activation import LossActivationMismatch
 from keras_lint.rules.preprocessing_leakage import PreprocessingFitOnFullData
+from keras_lint.rules.trainable_change import TrainableChangeNotCompiled
 
 ALL_RULES: list[type[Rule]] = [
     CompileBeforeFit,
@@ -17,6 +20,9 @@ ALL_RULES: list[type[Rule]] = [
     DockerLatestTag,
     PreprocessingFitOnFullData,
     EarlyStoppingWithoutRestore,
+    TrainableChangeNotCompiled,
+    CallbackMonitorUnavailable,
+    BestCheckpointNotRestored,
 ]
 
 
