@@ -24,6 +24,7 @@ from keras_lint.analysis.lifecycle import (
     callbacks_of,
     restores_best,
     same_file,
+    single_file,
     subject_of,
     tensor_parts,
 )
@@ -188,7 +189,9 @@ class KerasCallsMixin(InterpreterBase):
         elif method == "pop" and info.layers:
             info.layers.pop()
         elif method == "load_weights":
-            self._checkpoint_loaded(site.argument(0, "filepath"), info, frame)
+            # the file itself loaded into another model counts: the program has the best epoch
+            path = site.argument(0, "filepath")
+            self._checkpoint_loaded(path, info if single_file(path) is None else None, frame)
         elif method == "set_weights":
             self.flow.clear(compiled, "best", info.id)
         elif method == "get_layer":
@@ -313,12 +316,13 @@ class KerasCallsMixin(InterpreterBase):
         flow = frame.state.compiled
         models = [info] if info is not None else list(self._models.values())
         for model in models:
-            self.flow.clear(
+            reloaded = self.flow.clear(
                 flow,
                 "best",
                 model.id,
                 keep=lambda best: isinstance(best, BestCheckpoint) and not same_file(path, best),
             )
+            self.events.reloaded_checkpoints.update(id(best) for best in reloaded)
 
 
 def trains_a_keras_wrapper(value: Value) -> bool:

@@ -25,6 +25,7 @@ import libcst as cst
 
 from keras_lint.analysis.events import CompileCall, ModuleScope
 from keras_lint.analysis.names import keras_leaf
+from keras_lint.analysis.syntax import dotted_name, walk
 from keras_lint.analysis.values import (
     CallSite,
     Const,
@@ -32,6 +33,7 @@ from keras_lint.analysis.values import (
     LayersOf,
     ModelInfo,
     ModelValue,
+    ObjectValue,
     Seq,
     Tensor,
     Tri,
@@ -110,11 +112,16 @@ class FlowFacts:
         flow: dict[int, Tri],
         *group: object,
         keep: Callable[[object], bool] | None = None,
-    ) -> None:
-        """The group's occurrences stop holding here (all, or all but those ``keep`` keeps)."""
+    ) -> list[object]:
+        """The group's occurrences stop holding here (all, or all but those ``keep`` keeps);
+        the payloads of those that held on some path."""
+        cleared = []
         for key in self._groups.get(group, ()):
             if key in flow and (keep is None or not keep(self._payloads[key])):
+                if flow[key] in (Tri.YES, Tri.MAYBE):
+                    cleared.append(self._payloads[key])
                 flow[key] = Tri.NO
+        return cleared
 
 
 @dataclass(frozen=True)
@@ -149,8 +156,8 @@ class BestCheckpoint:
     fit: cst.Call = field(repr=False)
     fit_scope: ModuleScope = field(repr=False)
     checkpoint: CallSite
-    #: the literal path (None when not a literal)
-    path: str | None
+    #: the path, or the file name at its end (``os.path.join(folder, "best.h5")``)
+    path: str
     model: ModelInfo
     standalone: bool
 
@@ -237,9 +244,9 @@ def restores_best(callbacks: list[Instance]) -> bool:
     return False
 
 
-def best_checkpoints(callbacks: list[Instance]) -> Iterator[tuple[CallSite, str | None]]:
-    """``ModelCheckpoint(path, save_best_only=True)`` whose path names one file: the call and
-    its literal path (None when the path is not a literal)."""
+def best_checkpoints(callbacks: list[Instance]) -> Iterator[tuple[CallSite, str]]:
+    """``ModelCheckpoint(path, save_best_only=True)`` whose path names one known file: the call
+    and that path (a path the analysis cannot read may hold ``{epoch}`` fields: not judged)."""
     for callback in callbacks:
         site = callback.call
         if keras_leaf(callback.callee) != "ModelCheckpoint":
@@ -247,39 +254,47 @@ def best_checkpoints(callbacks: list[Instance]) -> Iterator[tuple[CallSite, str 
         flag = site.argument(_SAVE_BEST_POSITION, "save_best_only")
         if not (isinstance(flag, Const) and flag.value is True):
             continue
-        path = site.argument(0, "filepath")
-        if path is None or has_format_field(path, _argument_node(site.node, 0, "filepath")):
-            continue
-        yield site, path.value if isinstance(path, Const) and isinstance(path.value, str) else None
+        path = single_file(site.argument(0, "filepath"))
+        if path is not None:
+            yield site, path
 
 
-def has_format_field(value: Value, node: cst.BaseExpression | None = None) -> bool:
-    """Whether a path holds ``{epoch}``-like fields in a literal part: a string, the parts of
-    ``os.path.join``/``Path``, or the text of an f-string written in the call (``{{epoch}}``)."""
-    if isinstance(value, Const):
-        return isinstance(value.value, str) and bool(_FORMAT_FIELD.search(value.value))
-    if isinstance(value, Instance):  # os.path.join(folder, "w.{epoch:02d}.h5"), Path(...)
-        return any(has_format_field(v) for v in [*value.call.args, *value.call.kwargs.values()])
-    if isinstance(node, cst.FormattedString):
-        return any(
-            isinstance(part, cst.FormattedStringText) and "{{" in part.value for part in node.parts
-        )
-    return False
-
-
-def _argument_node(call: cst.Call, position: int, keyword: str) -> cst.BaseExpression | None:
-    """The expression written for a parameter of a call (None when not written plainly)."""
-    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg.value
-    return positional[position].value if position < len(positional) else None
+def single_file(value: Value | None) -> str | None:
+    """The path a literal names, or the file name ending ``os.path.join(folder, "best.h5")``
+    or ``Path(...)``: None when it is not read or holds format fields (``{epoch:02d}``)."""
+    if isinstance(value, Const) and isinstance(value.value, str):
+        return None if _FORMAT_FIELD.search(value.value) else value.value
+    if isinstance(value, Instance) and value.call.args and not value.call.kwargs:
+        parts = [single_file(part) for part in value.call.args[-1:]]
+        leaf = value.callee.rsplit(".", 1)[-1]
+        if leaf in {"join", "Path", "PurePath"} and parts[0] is not None:
+            return parts[0]
+    return None
 
 
 def same_file(loaded: Value | None, checkpoint: BestCheckpoint) -> bool:
     """Whether loading ``loaded`` may read the checkpoint's file (unknown paths may)."""
-    if not (isinstance(loaded, Const) and isinstance(loaded.value, str)):
+    path = single_file(loaded)
+    if path is None:
+        return not (isinstance(loaded, Const) and isinstance(loaded.value, str))
+    return os.path.basename(os.path.normpath(path)) == os.path.basename(
+        os.path.normpath(checkpoint.path)
+    )
+
+
+def writes_logs(value: Value) -> bool:
+    """Whether a callback may add numbers to the logs other callbacks read: any callback but
+    Keras's own and a class of the linted code that never writes into ``logs``."""
+    if isinstance(value, Instance):
+        return keras_leaf(value.callee) is None
+    if not isinstance(value, ObjectValue):
         return True
-    if checkpoint.path is None:
-        return True
-    return os.path.normpath(loaded.value) == os.path.normpath(checkpoint.path)
+    for node in walk(value.cls.node):
+        if isinstance(node, cst.Subscript) and dotted_name(node.value) == "logs":
+            return True  # logs["val_f1"] = ... (reading one is rare and harmless to allow)
+        if isinstance(node, cst.Call) and dotted_name(node.func) in {
+            "logs.update",
+            "logs.setdefault",
+        }:
+            return True
+    return False

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from keras_lint.analysis.values import Const
 from keras_lint.rules.base import PythonRule, Report
 from keras_lint.rules.proposed_fix import FixableReport, ProposedFix, insert_line
 
@@ -85,7 +86,7 @@ class BestCheckpointNotRestored(PythonRule):
 def _report(facts: ModuleFacts, use: LastEpochUse) -> Report:
     best = use.checkpoint
     model = _model_name(facts, use) or "the model"
-    path = json.dumps(best.path) if best.path is not None else "its path"
+    path = json.dumps(best.path)
     action = "is returned" if use.use == "return" else f"is used (`{use.use}`)"
     return FixableReport(
         f"`{model}` {action} with the weights of the last epoch: "
@@ -121,8 +122,9 @@ def _line(facts: ModuleFacts, node: cst.CSTNode) -> str:
 
 def _reload(facts: ModuleFacts, best: BestCheckpoint, model: str) -> ProposedFix | None:
     """``model.load_weights("path")`` on the line after the ``fit`` (literal paths only)."""
-    if best.path is None or not isinstance(best.fit.func, cst.Attribute):
-        return None
+    written = best.checkpoint.argument(0, "filepath")
+    if not isinstance(written, Const) or not isinstance(best.fit.func, cst.Attribute):
+        return None  # a path built from parts: the author writes the reload
     try:
         found = facts.position(best.fit)
     except KeyError:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from keras_lint.analysis.lifecycle import callbacks_of
+from keras_lint.analysis.lifecycle import callbacks_of, writes_logs
 from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.values import (
     UNKNOWN,
@@ -209,6 +209,10 @@ def _problem(facts: ModuleFacts, fit: MethodCall, site: CallSite) -> _Problem | 
     shown = f"{leaf}(monitor={monitor!r})"
     fit_text = f"the `{fit.method}`{_line(facts, fit.node)}"
     name = monitor[4:] if monitor.startswith("val_") else monitor
+    given = _site_of(fit).argument(_FIT_CALLBACKS_POSITION.get(fit.method, 5), "callbacks")
+    items = given.items if isinstance(given, Seq) else [] if given is None else [given]
+    if any(writes_logs(item) for item in items):
+        return None  # a callback of the list may log the number itself
     if monitor.startswith("val_") and _has_no_validation(fit):
         return _Problem(
             f"`{shown}` watches `{monitor}`, but {fit_text} has neither `validation_data` nor "
@@ -264,10 +268,6 @@ def _logged_names(facts: ModuleFacts, fit: MethodCall) -> set[str] | None:
     compiles = facts.fit_compiles.get(id(fit.node), [])
     if model is None or not compiles or not _single_output(model):
         return None
-    given = _site_of(fit).argument(_FIT_CALLBACKS_POSITION.get(fit.method, 5), "callbacks")
-    items = given.items if isinstance(given, Seq) else [given]
-    if any(not isinstance(c, Instance) or keras_leaf(c.callee) is None for c in items):
-        return None  # a custom callback may add numbers to the logs
     names: set[str] = set()
     for compile_call in compiles:
         found = _compile_names(compile_call)
