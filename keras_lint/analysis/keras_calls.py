@@ -22,6 +22,7 @@ from keras_lint.analysis.lifecycle import (
     belongs_to,
     best_checkpoints,
     callbacks_of,
+    model_parts,
     restores_best,
     same_file,
     single_file,
@@ -254,12 +255,16 @@ class KerasCallsMixin(InterpreterBase):
                     continue  # a function nothing calls does not follow the module's code
                 now = self.flow.value(flow, "trainable", *change.subject)
                 then = self.flow.value(flow, "traced-trainable", info.id, *change.subject)
+                if then is None and change.subject[0] == "layers":
+                    then = self._traced_layers_flag(info, change.subject[1], flow)
                 assigned = Tri.YES if change.value else Tri.NO
                 if _may_differ(assigned, then) and _may_differ(now, then):
                     self.events.ignored_trainable_changes.append(
                         IgnoredTrainableChange(change, node, info, compiles)
                     )
         self.flow.clear(flow, "change", info.id)
+        if self._standalone:  # trained in the function itself, not by the module around it
+            self.flow.put(flow, Tri.YES, "trained-standalone", info.id)
         if traced in (None, Tri.NO):
             for subject in self._trainable_subjects:
                 value = self.flow.value(flow, "trainable", *subject)
@@ -275,6 +280,21 @@ class KerasCallsMixin(InterpreterBase):
             best = BestCheckpoint(node, frame.scope, checkpoint, path, info, self._standalone)
             self.flow.add(flow, best, "best", info.id)
 
+    def _traced_layers_flag(self, info: ModelInfo, owner_id: object, flow: dict[int, Tri]) -> Tri:
+        """The flag of "some layer of" a model at tracing, never set itself: mixed when a model
+        or layer inside it was frozen then."""
+        owner = self._models.get(owner_id) if isinstance(owner_id, int) else None
+        inside = [
+            subject
+            for part in (model_parts(owner) if owner is not None else iter(()))
+            if (subject := subject_of(part)) is not None
+        ]
+        for subject in inside:
+            traced = self.flow.value(flow, "traced-trainable", info.id, *subject)
+            if traced in (Tri.NO, Tri.MAYBE):
+                return Tri.MAYBE
+        return Tri.YES
+
     def _set_trainable(self, node: cst.CSTNode, owner: Value, value: Value, frame: Frame) -> None:
         """``X.trainable = value``: a change for every trained model X belongs to."""
         subject = subject_of(owner)
@@ -286,9 +306,10 @@ class KerasCallsMixin(InterpreterBase):
             self.flow.put(flow, Tri.UNKNOWN, "trainable", *subject)
             return
         for info in self._models.values():
-            if self.flow.value(flow, "traced", info.id) in (Tri.YES, Tri.MAYBE) and belongs_to(
-                owner, info
-            ):
+            trained = self.flow.value(
+                flow, "trained-standalone" if self._standalone else "traced", info.id
+            )
+            if trained in (Tri.YES, Tri.MAYBE) and belongs_to(owner, info):
                 change = TrainableChange(node, subject, value.value, frame.scope, self._standalone)
                 self.flow.add(flow, change, "change", info.id)
         tri = Tri.YES if value.value else Tri.NO
