@@ -105,8 +105,8 @@ class Events:
     #: the lifecycle facts of ``lifecycle.py`` (KER102, KER702)
     ignored_trainable_changes: list[IgnoredTrainableChange] = field(default_factory=list)
     last_epoch_uses: list[LastEpochUse] = field(default_factory=list)
-    #: best checkpoints (by ``id``) the program reloads at some point after their ``fit``
-    reloaded_checkpoints: set[int] = field(default_factory=set)
+    #: uses (by ``id``) of ``last_epoch_uses`` that a reload of their checkpoint follows
+    uses_before_reload: set[int] = field(default_factory=set)
 
     def extend(self, other: Events) -> None:
         """Add what another run recorded (a helper module's top level, say)."""
@@ -119,4 +119,4 @@ class Events:
         self.wrapped_fits.extend(other.wrapped_fits)
         self.ignored_trainable_changes.extend(other.ignored_trainable_changes)
         self.last_epoch_uses.extend(other.last_epoch_uses)
-        self.reloaded_checkpoints.update(other.reloaded_checkpoints)
+        self.uses_before_reload.update(other.uses_before_reload)

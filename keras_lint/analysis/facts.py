@@ -173,7 +173,7 @@ def _lifecycle_facts(facts: ModuleFacts, events: Events, scope: ModuleScope) -> 
     uses: dict[tuple[int, int, int], LastEpochUse] = {}
     for use in events.last_epoch_uses:
         # a checkpoint reloaded later: the uses before it look at the last epoch on purpose
-        if use.scope is scope and id(use.checkpoint) not in events.reloaded_checkpoints:
+        if use.scope is scope and id(use) not in events.uses_before_reload:
             key = (id(use.node), id(use.checkpoint.fit), id(use.checkpoint.checkpoint.node))
             uses.setdefault(key, use)
     facts.last_epoch_uses = list(uses.values())

@@ -343,7 +343,10 @@ class KerasCallsMixin(InterpreterBase):
                 model.id,
                 keep=lambda best: isinstance(best, BestCheckpoint) and not same_file(path, best),
             )
-            self.events.reloaded_checkpoints.update(id(best) for best in reloaded)
+            # the uses before the reload look at the last epoch on purpose (a comparison)
+            self.events.uses_before_reload.update(
+                id(use) for use in self.events.last_epoch_uses if use.checkpoint in reloaded
+            )
 
 
 def trains_a_keras_wrapper(value: Value) -> bool:

@@ -66,11 +66,19 @@ class BestCheckpointNotRestored(PythonRule):
     name = "best-checkpoint-not-restored"
     summary = "ModelCheckpoint(save_best_only=True) saves the best epoch, the program uses the last"
     severity = "error"
-    trigger = re.compile(r"save_best_only")
+    #: a use is a method or function named here, ``return``, or calling the model in the file
+    #: that creates the checkpoint (so its name is in the text)
+    trigger = re.compile(
+        r"ModelCheckpoint|return|\.\s*(?:evaluate|predict|save|export|test_on_batch)"
+        r"|save_model|from_keras_model|save_keras_model"
+    )
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
         first: dict[tuple[int, int], tuple[tuple[int, int], LastEpochUse]] = {}
+        here = {id(site.node) for site in facts.calls}
         for use in facts.last_epoch_uses:
+            if use.use == "call" and id(use.checkpoint.checkpoint.node) not in here:
+                continue  # ``model(x)`` is judged where the checkpoint is written
             start = facts.position(use.node).start
             key = (id(use.checkpoint.fit), id(use.checkpoint.checkpoint.node))
             if key not in first or (start.line, start.column) < first[key][0]:

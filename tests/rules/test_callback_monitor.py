@@ -23,7 +23,7 @@ SETUP = """\
     import keras
 
     x, y = np.random.rand(200, 8), np.random.randint(0, 2, 200)
-    model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(1, activation="sigmoid")])
+    model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(1, "sigmoid")])
 """
 
 REPORTED = [
@@ -44,12 +44,13 @@ REPORTED = [
         from tensorflow.keras.layers import Dense, Input
         from tensorflow.keras.models import Sequential
 
+        x, y = np.zeros((9, 4)), np.zeros(9)
         model = Sequential([Input(shape=(4,)), Dense(3, activation="softmax")])
-        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-        stop = EarlyStopping(monitor="val_acc", patience=5)
-        model.fit(np.zeros((9, 4)), np.zeros(9), validation_data=(np.zeros((3, 4)), np.zeros(3)), callbacks=[stop])
+        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["acc"])
+        stop = EarlyStopping("val_accuracy", patience=5)
+        model.fit(x, y, validation_data=(x, y), callbacks=[stop])
         """,
-        [8],
+        [9],
         id="tf-keras-early-stopping-val-acc",
     ),
     pytest.param(
@@ -59,7 +60,7 @@ REPORTED = [
 
         model = tf.keras.Sequential([tf.keras.Input(shape=(4,)), tf.keras.layers.Dense(1)])
         model.compile(optimizer="adam", loss="mse")
-        model.fit(np.zeros((9, 4)), np.zeros(9), epochs=100, callbacks=[tf.keras.callbacks.EarlyStopping(patience=3)])
+        model.fit(np.zeros((9, 4)), np.zeros(9), callbacks=[tf.keras.callbacks.EarlyStopping()])
         """,
         [6],
         id="default-val-loss-without-validation",
@@ -83,7 +84,7 @@ REPORTED = [
         SETUP
         + """\
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-    stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="min", patience=3)
+    stop = keras.callbacks.EarlyStopping("val_accuracy", mode="min", patience=3)
     model.fit(x, y, validation_split=0.2, callbacks=[stop])
     """,
         [7],
@@ -103,7 +104,7 @@ REPORTED = [
         SETUP
         + """\
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-    model.fit(x, y, validation_split=0.2, callbacks=[keras.callbacks.EarlyStopping(monitor="val_auc")])
+    model.fit(x, y, validation_split=0.2, callbacks=[keras.callbacks.EarlyStopping("val_auc")])
     """,
         [7],
         id="auc-not-compiled",
@@ -111,8 +112,8 @@ REPORTED = [
     pytest.param(
         SETUP
         + """\
-    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=[keras.metrics.BinaryAccuracy()])
-    stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max")
+    model.compile(optimizer="adam", loss="mse", metrics=[keras.metrics.BinaryAccuracy()])
+    stop = keras.callbacks.EarlyStopping("val_accuracy", mode="max")
     model.fit(x, y, validation_split=0.2, callbacks=[stop])
     """,
         [7],
@@ -122,7 +123,7 @@ REPORTED = [
         SETUP
         + """\
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["acc"])
-    stop = keras.callbacks.EarlyStopping(monitor="val_accuracy")
+    stop = keras.callbacks.EarlyStopping("val_accuracy")
     model.fit(x, y, validation_split=0.2, callbacks=[stop])
     """,
         [7],
@@ -137,7 +138,7 @@ REPORTED = [
         outputs = keras.layers.Dense(4, activation="softmax")(keras.layers.Dense(8)(inputs))
         model = keras.Model(inputs=inputs, outputs=outputs)
         model.compile("adam", "categorical_crossentropy", ["categorical_accuracy"])
-        cbs = [keras.callbacks.ModelCheckpoint("best.h5", monitor="val_acc", save_best_only=True, mode="max")]
+        cbs = [keras.callbacks.ModelCheckpoint("b.h5", monitor="val_acc", save_best_only=True)]
         model.fit(np.zeros((8, 6)), np.zeros((8, 4)), validation_split=0.25, callbacks=cbs)
         """,
         [8],
@@ -150,13 +151,13 @@ REPORTED = [
 
 
         def build():
-            model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1, activation="sigmoid")])
+            model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1, "sigmoid")])
             model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
             return model
 
 
         model = build()
-        early = keras.callbacks.EarlyStopping(monitor="val_acc", patience=2)
+        early = keras.callbacks.EarlyStopping("val_acc", patience=2)
         model.fit(np.zeros((8, 3)), np.zeros(8), validation_split=0.5, callbacks=[early])
         """,
         [12],
@@ -174,8 +175,8 @@ REPORTED = [
         args = parser.parse_args()
         model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])
         model.compile(optimizer="adam", loss="mse", metrics=["mae"])
-        stop = keras.callbacks.EarlyStopping(monitor="val_mean_absolute_error")
-        model.fit(np.zeros((8, 3)), np.zeros(8), epochs=args.epochs, validation_split=0.5, callbacks=[stop])
+        stop = keras.callbacks.EarlyStopping("val_mean_absolute_error")
+        model.fit(np.zeros((8, 3)), np.ones(8), args.epochs, validation_split=0.5, callbacks=[stop])
         """,
         [11],
         id="argparse-script-long-name-of-an-abbreviated-metric",
@@ -186,8 +187,8 @@ NOT_REPORTED = [
     pytest.param(
         SETUP
         + """\
-    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=[keras.metrics.BinaryAccuracy(name="acc")])
-    model.fit(x, y, validation_split=0.2, callbacks=[keras.callbacks.EarlyStopping(monitor="val_acc")])
+    model.compile(optimizer="adam", loss="mse", metrics=[keras.metrics.BinaryAccuracy(name="acc")])
+    model.fit(x, y, validation_split=0.2, callbacks=[keras.callbacks.EarlyStopping("val_acc")])
     """,
         id="metric-object-named-acc",
     ),
@@ -201,7 +202,7 @@ NOT_REPORTED = [
 
 
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=[f1])
-    model.fit(x, y, validation_split=0.2, callbacks=[keras.callbacks.EarlyStopping(monitor="val_f1", mode="max")])
+    model.fit(x, y, validation_split=0.2, callbacks=[keras.callbacks.EarlyStopping("val_f1")])
     """,
         id="custom-metric-function-monitored-by-name",
     ),
@@ -215,7 +216,7 @@ NOT_REPORTED = [
         parser = argparse.ArgumentParser()
         parser.add_argument("--monitor", default="val_acc")
         args = parser.parse_args()
-        model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1, activation="sigmoid")])
+        model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1, "sigmoid")])
         model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
         stop = keras.callbacks.EarlyStopping(monitor=args.monitor)
         model.fit(np.zeros((8, 3)), np.zeros(8), validation_split=0.5, callbacks=[stop])
@@ -235,7 +236,7 @@ NOT_REPORTED = [
         SETUP
         + """\
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["acc"])
-    model.fit(x, y, validation_split=0.2, callbacks=[keras.callbacks.EarlyStopping(monitor="val_acc")])
+    model.fit(x, y, validation_split=0.2, callbacks=[keras.callbacks.EarlyStopping("val_acc")])
     """,
         id="acc-compiled-as-acc",
     ),
@@ -258,7 +259,7 @@ NOT_REPORTED = [
 
 
     model.compile(optimizer="adam", loss="binary_crossentropy")
-    stop = keras.callbacks.EarlyStopping(monitor="val_f1", mode="max")
+    stop = keras.callbacks.EarlyStopping("val_f1", mode="max")
     model.fit(x, y, callbacks=[F1Logger(), stop])
     """,
         id="custom-callback-writes-the-number",
@@ -276,7 +277,8 @@ NOT_REPORTED = [
 
         model = Trainer()
         model.compile(optimizer="adam")
-        model.fit(np.zeros((8, 3)), epochs=2, validation_split=0.5, callbacks=[keras.callbacks.EarlyStopping(monitor="val_custom")])
+        stop = keras.callbacks.EarlyStopping("val_custom")
+        model.fit(np.zeros((8, 3)), validation_split=0.5, callbacks=[stop])
         """,
         id="subclassed-model-logs-its-own-numbers",
     ),
@@ -289,9 +291,9 @@ NOT_REPORTED = [
         a = keras.layers.Dense(1, activation="sigmoid", name="a")(inputs)
         b = keras.layers.Dense(1, name="b")(inputs)
         model = keras.Model(inputs, [a, b])
-        model.compile(optimizer="adam", loss={"a": "binary_crossentropy", "b": "mse"}, metrics={"a": "accuracy"})
-        stop = keras.callbacks.EarlyStopping(monitor="val_a_accuracy", mode="max")
-        model.fit(np.zeros((8, 4)), [np.zeros(8), np.zeros(8)], validation_split=0.5, callbacks=[stop])
+        model.compile(optimizer="adam", loss={"a": "bce", "b": "mse"}, metrics={"a": "accuracy"})
+        stop = keras.callbacks.EarlyStopping("val_a_accuracy", mode="max")
+        model.fit(np.zeros((8, 4)), [np.zeros(8)] * 2, validation_split=0.5, callbacks=[stop])
         """,
         id="multi-output-model",
     ),
@@ -310,7 +312,7 @@ NOT_REPORTED = [
         import keras
 
         def fit_all(model, fit_options):
-            model.fit(np.zeros((8, 3)), np.zeros(8), callbacks=[keras.callbacks.EarlyStopping()], **fit_options)
+            model.fit(np.zeros((8, 3)), callbacks=[keras.callbacks.EarlyStopping()], **fit_options)
         """,
         id="fit-with-unknown-kwargs",
     ),
@@ -318,7 +320,7 @@ NOT_REPORTED = [
         SETUP
         + """\
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-    stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max")
+    stop = keras.callbacks.EarlyStopping("val_accuracy", mode="max")
     model.fit(x, y, validation_split=0.2, callbacks=[stop])
     """,
         id="mode-max-on-accuracy",
@@ -333,7 +335,7 @@ NOT_REPORTED = [
 
 
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=metric_list() + ["mse"])
-    model.fit(x, y, validation_split=0.2, callbacks=[keras.callbacks.EarlyStopping(monitor="val_auc")])
+    model.fit(x, y, validation_split=0.2, callbacks=[keras.callbacks.EarlyStopping("val_auc")])
     """,
         id="metrics-built-dynamically",
     ),
@@ -343,7 +345,8 @@ NOT_REPORTED = [
         import keras
 
         model = keras.models.load_model("pretrained.keras")
-        model.fit(np.zeros((8, 3)), np.zeros(8), validation_split=0.5, callbacks=[keras.callbacks.EarlyStopping(monitor="val_acc")])
+        stop = keras.callbacks.EarlyStopping("val_acc")
+        model.fit(np.zeros((8, 3)), validation_split=0.5, callbacks=[stop])
         """,
         id="loaded-model-metrics-unknown",
     ),
@@ -352,7 +355,7 @@ NOT_REPORTED = [
         from pytorch_lightning import Trainer
         from pytorch_lightning.callbacks import EarlyStopping
 
-        trainer = Trainer(callbacks=[EarlyStopping(monitor="val_acc", mode="min")])
+        trainer = Trainer(callbacks=[EarlyStopping("val_acc", mode="min")])
         trainer.fit(model)
         """,
         id="lightning-early-stopping",
@@ -425,16 +428,16 @@ MAIN = """\
 
 
 def test_callback_given_to_a_fit_in_another_module(tree) -> None:
-    assert tree_findings(tree({"training.py": TRAINING, "main.py": MAIN}), CODE) == [
-        ("main.py", 8)
-    ]
+    assert tree_findings(tree({"training.py": TRAINING, "main.py": MAIN}), CODE) == [("main.py", 8)]
 
 
 def test_notebook_callback_cell_before_fit_cell(tmp_path: Path) -> None:
     cells = [
         new_code_cell(textwrap.dedent(SETUP)),
-        new_code_cell('model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])'),
-        new_code_cell('stop = keras.callbacks.EarlyStopping(monitor="val_acc", patience=3)'),
+        new_code_cell(
+            'model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])'
+        ),
+        new_code_cell('stop = keras.callbacks.EarlyStopping("val_acc", patience=3)'),
         new_code_cell("model.fit(x, y, validation_split=0.2, callbacks=[stop])"),
     ]
     nbformat.write(new_notebook(cells=cells), str(tmp_path / "train.ipynb"))

@@ -822,8 +822,7 @@ def test_builders_in_other_modules_of_the_tree(tree, files, expected) -> None:
 
 NB_IMPORTS = "import numpy as np\nfrom tensorflow import keras"
 NB_DATA = (
-    'x = np.random.rand(200, 10).astype("float32")\n'
-    'y = np.random.randint(0, 2, size=(200, 1))'
+    'x = np.random.rand(200, 10).astype("float32")\ny = np.random.randint(0, 2, size=(200, 1))'
 )
 NB_MODEL = (
     "model = keras.Sequential([\n"
@@ -901,7 +900,6 @@ def test_function_run_on_its_own_reports_a_global_model_never_compiled() -> None
             return model.fit(x, y, epochs=2)
         """
     assert lines_of(src, CODE) == [7]
-
 
 
 def test_model_handed_to_an_unknown_helper_is_not_judged() -> None:

@@ -107,8 +107,7 @@ def test_messages_say_image_not_base_image() -> None:
     assert [f.message for f in findings] == [
         "image 'tensorflow/tensorflow' has no tag: pin a version (and ideally a digest)",
         "image 'python:latest' uses the mutable 'latest' tag: pin a version",
-        "image 'tensorflow/tensorflow:latest-gpu' uses the mutable 'latest-gpu' tag: "
-        "pin a version",
+        "image 'tensorflow/tensorflow:latest-gpu' uses the mutable 'latest-gpu' tag: pin a version",
     ]
 
 
@@ -444,7 +443,7 @@ def test_compose_file_that_is_not_yaml_does_not_stop_the_run(tree) -> None:  # t
 
 
 def test_a_named_manifest_that_is_not_yaml_is_ker001(tree) -> None:  # type: ignore[no-untyped-def]
-    helm = "apiVersion: v1\nkind: Pod\n{{ include \"x\" . }}\nspec: {}\n"
+    helm = 'apiVersion: v1\nkind: Pod\n{{ include "x" . }}\nspec: {}\n'
     root = tree({"templates/pod.yaml": helm, "other/values.yml": "a: [\n"})
     walked = lint_paths([root])
     assert walked.findings == []

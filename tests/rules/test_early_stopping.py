@@ -736,4 +736,3 @@ def test_dead_rebinding_is_not_reported_but_the_used_one_is() -> None:
         es = EarlyStopping(monitor="loss", patience=2)
         """
     assert lines_of(src, CODE) == [5]
-

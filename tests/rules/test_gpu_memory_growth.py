@@ -1035,7 +1035,6 @@ def test_cuda_visible_devices_naming_a_gpu_still_reported() -> None:
     assert lines_of(src, CODE) == [8]
 
 
-
 def test_model_from_either_branch_is_still_a_keras_model() -> None:
     src = """\
         import os

@@ -980,7 +980,6 @@ def test_activation_given_positionally_to_dense_is_read() -> None:
     assert lines_of(src, CODE) == [9]
 
 
-
 def test_custom_layer_upstream_does_not_hide_the_output_layer() -> None:
     src = """\
         from tensorflow.keras import Input, Model, layers

@@ -765,7 +765,6 @@ def test_cross_validation_on_the_scaled_training_split_is_silent() -> None:
     assert lines_of(src, CODE) == []
 
 
-
 def test_shape_of_the_data_is_not_a_slice_of_it() -> None:
     src = """\
         import numpy as np

@@ -20,8 +20,8 @@ REPORTED = [
         import keras
         import numpy as np
 
-        x, y = np.random.rand(64, 32, 32, 3), np.random.randint(0, 2, 64)
-        base = keras.applications.MobileNetV2(include_top=False, weights=None, input_shape=(32, 32, 3))
+        x, y = np.zeros((64, 32, 32, 3)), np.zeros(64)
+        base = keras.applications.MobileNetV2(include_top=False, input_shape=(32, 32, 3))
         base.trainable = False
         inputs = keras.Input(shape=(32, 32, 3))
         h = keras.layers.GlobalAveragePooling2D()(base(inputs, training=False))
@@ -74,10 +74,10 @@ REPORTED = [
         import numpy as np
         from keras import layers, models
 
-        model = models.Sequential([layers.Input(shape=(4,)), layers.Dense(8, name="hidden"), layers.Dense(1)])
+        model = models.Sequential([layers.Input((4,)), layers.Dense(8, name="h"), layers.Dense(1)])
         model.compile(optimizer="adam", loss="mse")
         model.fit(np.zeros((16, 4)), np.zeros(16))
-        model.get_layer("hidden").trainable = False
+        model.get_layer("h").trainable = False
         model.fit(np.zeros((16, 4)), np.zeros(16))
         """,
         [7],
@@ -274,7 +274,7 @@ NOT_REPORTED = [
         from tensorflow import keras
 
         def build_discriminator():
-            d = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(1, activation="sigmoid")])
+            d = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(1, "sigmoid")])
             d.compile(optimizer="adam", loss="binary_crossentropy")
             return d
 
@@ -295,7 +295,7 @@ NOT_REPORTED = [
         import numpy as np
         import keras
 
-        discriminator = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(1, activation="sigmoid")])
+        discriminator = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1, "sigmoid")])
         discriminator.compile(optimizer="adam", loss="binary_crossentropy")
         generator = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(8)])
         discriminator.trainable = False
@@ -529,9 +529,7 @@ TRAIN = """\
 
 
 def test_model_built_by_a_helper_of_another_module(tree) -> None:
-    assert tree_findings(tree({"models.py": MODELS, "train.py": TRAIN}), CODE) == [
-        ("train.py", 7)
-    ]
+    assert tree_findings(tree({"models.py": MODELS, "train.py": TRAIN}), CODE) == [("train.py", 7)]
 
 
 NB_SETUP = (
