@@ -16,6 +16,9 @@ CONTRACT = {
     "KER401": "docker-latest-tag",
     "KER501": "preprocessing-fit-on-full-data",
     "KER601": "early-stopping-without-restore",
+    "KER102": "trainable-change-not-compiled",
+    "KER602": "callback-monitor-unavailable",
+    "KER702": "best-checkpoint-not-restored",
 }
 
 
