@@ -120,6 +120,10 @@ class InterpreterBase:
         self.flow = FlowFacts()
         self._models: dict[int, ModelInfo] = {}
         self._trainable_subjects: dict[tuple[object, ...], None] = {}
+        #: ``try`` bodies being interpreted, and best checkpoints (by ``id``) a ``try`` body
+        #: reloads: the handler is the failure to load, not a path that skips the reload
+        self._open_trys = 0
+        self._reloads_tried: set[int] = set()
 
     def _cached(self, key: tuple[str, int], compute: Callable[[], bool]) -> bool:
         if key not in self._memo:

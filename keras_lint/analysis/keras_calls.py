@@ -327,7 +327,7 @@ class KerasCallsMixin(InterpreterBase):
                 continue
             for best in self.flow.live(frame.state.compiled, "best", model.info.id):
                 assert isinstance(best, BestCheckpoint)
-                if self._standalone and not best.standalone:
+                if self._standalone and not best.standalone or id(best) in self._reloads_tried:
                     continue
                 self.events.last_epoch_uses.append(LastEpochUse(node, use, best, frame.scope))
 
@@ -343,6 +343,8 @@ class KerasCallsMixin(InterpreterBase):
                 model.id,
                 keep=lambda best: isinstance(best, BestCheckpoint) and not same_file(path, best),
             )
+            if self._open_trys:
+                self._reloads_tried.update(id(best) for best in reloaded)
             # the uses before the reload look at the last epoch on purpose (a comparison)
             self.events.uses_before_reload.update(
                 id(use) for use in self.events.last_epoch_uses if use.checkpoint in reloaded

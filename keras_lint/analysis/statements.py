@@ -175,7 +175,11 @@ class StatementsMixin(InterpreterBase):
 
     def _exec_try(self, stmt: cst.Try | cst.TryStar, frame: Frame) -> None:
         start = frame.state
-        body_end = self._run_branch(block_body(stmt.body), frame, start.copy())
+        self._open_trys += 1
+        try:
+            body_end = self._run_branch(block_body(stmt.body), frame, start.copy())
+        finally:
+            self._open_trys -= 1
         if body_end is not None and stmt.orelse is not None:
             body_end = self._run_branch(block_body(stmt.orelse.body), frame, body_end)
         reached = State.join([start] + ([body_end] if body_end is not None else []))

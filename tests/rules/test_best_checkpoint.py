@@ -276,6 +276,14 @@ NOT_REPORTED = [
         id="best-file-loaded-into-another-model",
     ),
     pytest.param(
+        SETUP
+        + CHECKPOINT
+        + '    try:\n        model.load_weights("best.keras")\n'
+        + "    except OSError as error:\n        print(error)\n"
+        + "    model.evaluate(x, y)\n",
+        id="reload-attempted-in-a-try",
+    ),
+    pytest.param(
         SETUP + CHECKPOINT + "    model.fit(x, y, epochs=5)\n" + "    model.evaluate(x, y)\n",
         id="trained-again-without-checkpoint",
     ),
