@@ -29,6 +29,12 @@ EXPECTED = {
     "preprocessing-fit-on-full-data/good.py": {},
     "early-stopping-without-restore/bad.py": {"KER601": 1},
     "early-stopping-without-restore/good.py": {},
+    "trainable-change-not-compiled/bad.py": {"KER102": 1},
+    "trainable-change-not-compiled/good.py": {},
+    "callback-monitor-unavailable/bad.py": {"KER602": 1},
+    "callback-monitor-unavailable/good.py": {},
+    "best-checkpoint-not-restored/bad.py": {"KER702": 1},
+    "best-checkpoint-not-restored/good.py": {},
 }
 
 
