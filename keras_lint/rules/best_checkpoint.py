@@ -8,13 +8,13 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from keras_lint.analysis.values import Const
 from keras_lint.rules.base import PythonRule, Report
 from keras_lint.rules.proposed_fix import FixableReport, ProposedFix, insert_line
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from keras_lint.analysis import ModuleFacts
     from keras_lint.analysis.lifecycle import BestCheckpoint, LastEpochUse
 
@@ -109,6 +109,8 @@ def _report(facts: ModuleFacts, use: LastEpochUse) -> Report:
 
 def _model_name(facts: ModuleFacts, use: LastEpochUse) -> str | None:
     """How the program names the model at its use."""
+    import libcst as cst  # loaded: the file was parsed
+
     node = use.node
     code = facts.module.code_for_node
     if isinstance(node, cst.Return):
@@ -131,6 +133,8 @@ def _line(facts: ModuleFacts, node: cst.CSTNode) -> str:
 
 def _reload(facts: ModuleFacts, best: BestCheckpoint, model: str) -> ProposedFix | None:
     """``model.load_weights("path")`` on the line after the ``fit`` (literal paths only)."""
+    import libcst as cst  # loaded: the file was parsed
+
     written = best.checkpoint.argument(0, "filepath")
     if not isinstance(written, Const) or not isinstance(best.fit.func, cst.Attribute):
         return None  # a path built from parts: the author writes the reload

@@ -8,9 +8,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
-from keras_lint.analysis.lifecycle import callbacks_of, writes_logs
 from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.values import (
     UNKNOWN,
@@ -30,6 +27,8 @@ from keras_lint.rules.base import PythonRule, Report
 from keras_lint.rules.proposed_fix import FixableReport, ProposedFix, replace_node
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from keras_lint.analysis import ModuleFacts
     from keras_lint.analysis.events import CompileCall, MethodCall
     from keras_lint.analysis.values import ModelInfo
@@ -160,6 +159,8 @@ class CallbackMonitorUnavailable(PythonRule):
     trigger = _Trigger()
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
+        from keras_lint.analysis.lifecycle import callbacks_of
+
         written_here = {id(site.node) for site in facts.calls}
         reported: set[int] = set()
         for fit in facts.fit_calls:
@@ -210,6 +211,8 @@ def _problem(facts: ModuleFacts, fit: MethodCall, site: CallSite) -> _Problem | 
     fit_text = f"the `{fit.method}`{_line(facts, fit.node)}"
     name = monitor[4:] if monitor.startswith("val_") else monitor
     given = _site_of(fit).argument(_FIT_CALLBACKS_POSITION.get(fit.method, 5), "callbacks")
+    from keras_lint.analysis.lifecycle import writes_logs
+
     items = given.items if isinstance(given, Seq) else [] if given is None else [given]
     if any(writes_logs(item) for item in items):
         return None  # a callback of the list may log the number itself
@@ -344,6 +347,8 @@ def _suggested(monitor: str, logged: set[str]) -> str | None:
 def _rename(facts: ModuleFacts, site: CallSite, position: int, new: str) -> ProposedFix | None:
     """Replace the monitor's string literal, safe when the metric is the literal
     ``"accuracy"``/``"acc"``: Keras logs exactly that name."""
+    import libcst as cst  # loaded: the file was parsed
+
     node = _argument_node(site.node, position, "monitor")
     if not isinstance(node, cst.SimpleString):
         return None

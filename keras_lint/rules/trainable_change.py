@@ -7,12 +7,12 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from keras_lint.rules.base import PythonRule, Report
 from keras_lint.rules.proposed_fix import FixableReport, ProposedFix, insert_line
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from keras_lint.analysis import ModuleFacts
     from keras_lint.analysis.lifecycle import IgnoredTrainableChange
 
@@ -88,12 +88,16 @@ class TrainableChangeNotCompiled(PythonRule):
 
 
 def _receiver(facts: ModuleFacts, call: cst.Call) -> str | None:
+    import libcst as cst  # loaded: the file was parsed
+
     if isinstance(call.func, cst.Attribute):
         return facts.module.code_for_node(call.func.value)
     return None
 
 
 def _method(call: cst.Call) -> str:
+    import libcst as cst  # loaded: the file was parsed
+
     return call.func.attr.value if isinstance(call.func, cst.Attribute) else "fit"
 
 
