@@ -38,6 +38,12 @@ EXPECTED = {
     "unpinned-framework-install/good-requirements.txt": {},
     "legacy-h5-save/bad.py": {"KER703": 1},
     "legacy-h5-save/good.py": {},
+    "trainable-change-not-compiled/bad.py": {"KER102": 1},
+    "trainable-change-not-compiled/good.py": {},
+    "callback-monitor-unavailable/bad.py": {"KER602": 1},
+    "callback-monitor-unavailable/good.py": {},
+    "best-checkpoint-not-restored/bad.py": {"KER702": 1},
+    "best-checkpoint-not-restored/good.py": {},
 }
 
 

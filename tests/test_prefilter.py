@@ -26,6 +26,9 @@ RULE_TEST_MODULES = [
     "test_gpu_memory_growth",
     "test_loss_activation",
     "test_preprocessing_leakage",
+    "test_trainable_change",
+    "test_callback_monitor",
+    "test_best_checkpoint",
 ]
 
 

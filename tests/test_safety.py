@@ -46,7 +46,7 @@ from {package}.helpers import build
 
 model = build()
 stop = keras.callbacks.EarlyStopping(patience=2)
-model.fit([[1.0]], [1.0], callbacks=[stop])
+model.fit([[1.0]], [1.0], validation_split=0.5, callbacks=[stop])
 {effects}"""
 
 HELPERS = """\

@@ -29,6 +29,7 @@ from keras_lint.analysis.keras_calls import (
     model_output_tensor,
     trains_a_keras_wrapper,
 )
+from keras_lint.analysis.lifecycle import SAVING_FUNCTIONS
 from keras_lint.analysis.module_loading import is_library
 from keras_lint.analysis.names import keras_leaf, normalize
 from keras_lint.analysis.state import State, merge_models
@@ -119,6 +120,8 @@ class CallsMixin(InterpreterBase):
             else:
                 site = arguments.call_site(node, callee.name)
                 self.events.calls.append((site, frame.scope, self._standalone))
+                if callee.name.rsplit(".", 1)[-1] in SAVING_FUNCTIONS and site.args:
+                    self._weights_used(node, site.args[0], "save", frame)
                 if not is_library(callee.name):
                     self._forget_compile_state(arguments.values(), frame)
                 return self._external_result(site, frame)
@@ -141,11 +144,21 @@ class CallsMixin(InterpreterBase):
             return self._apply_layer(callee, args)
         if isinstance(callee, ModelValue):
             incoming = args[0] if args else UNKNOWN
-            if isinstance(incoming, Tensor):
-                return model_output_tensor(callee)
+            if (
+                isinstance(incoming, Tensor)
+                or isinstance(incoming, Seq)
+                and any(isinstance(item, Tensor) for item in incoming.items)
+            ):
+                return model_output_tensor(callee, incoming)
+            self._weights_used(node, callee, "call", frame)  # ``model(x)`` predicts
             return UNKNOWN
         if isinstance(callee, ObjectValue) and callee.cls.method("call") is not None:
             return Tensor(None, UNKNOWN)  # a custom layer applied to a tensor
+        if isinstance(node.func, cst.Name) and node.func.value == "setattr" and len(args) == 3:
+            name = args[1]
+            if isinstance(name, Const) and name.value == "trainable":
+                self._set_trainable(node, args[0], args[2], frame)
+                return Const(None)
         if not (isinstance(node.func, cst.Name) and node.func.value in _HARMLESS_BUILTINS):
             self._forget_compile_state(arguments.values(), frame)
         return UNKNOWN

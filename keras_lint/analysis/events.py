@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -14,6 +15,9 @@ from keras_lint.analysis.values import (
     Tri,
     Value,
 )
+
+if TYPE_CHECKING:
+    from keras_lint.analysis.lifecycle import IgnoredTrainableChange, LastEpochUse
 
 
 @dataclass
@@ -54,6 +58,8 @@ class TrainingCall:
     model: ModelInfo
     compiled: Tri
     scope: ModuleScope = field(repr=False)
+    #: the ``compile`` calls of the model that reach this call (the last one on each path)
+    compiles: tuple[CompileCall, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,11 @@ class Events:
     attributes: list[AttributeSetting] = field(default_factory=list)
     #: training through scikit-learn wrappers of Keras models (``KerasClassifier(...).fit``)
     wrapped_fits: list[tuple[cst.Call, ModuleScope]] = field(default_factory=list)
+    #: the lifecycle facts of ``lifecycle.py`` (KER102, KER702)
+    ignored_trainable_changes: list[IgnoredTrainableChange] = field(default_factory=list)
+    last_epoch_uses: list[LastEpochUse] = field(default_factory=list)
+    #: uses (by ``id``) of ``last_epoch_uses`` that a reload of their checkpoint follows
+    uses_before_reload: set[int] = field(default_factory=set)
 
     def extend(self, other: Events) -> None:
         """Add what another run recorded (a helper module's top level, say)."""
@@ -134,3 +145,6 @@ class Events:
         self.imports.extend(other.imports)
         self.attributes.extend(other.attributes)
         self.wrapped_fits.extend(other.wrapped_fits)
+        self.ignored_trainable_changes.extend(other.ignored_trainable_changes)
+        self.last_epoch_uses.extend(other.last_epoch_uses)
+        self.uses_before_reload.update(other.uses_before_reload)

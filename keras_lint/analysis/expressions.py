@@ -24,6 +24,7 @@ from keras_lint.analysis.values import (
     Const,
     Data,
     Instance,
+    LayersOf,
     Mapping,
     ModelValue,
     ObjectValue,
@@ -240,6 +241,8 @@ class ExpressionsMixin(InterpreterBase):
         if isinstance(owner, ModelValue):
             if attr in {"output", "outputs"}:
                 return model_output_tensor(owner)
+            if attr == "layers":
+                return LayersOf(owner.info)
             return UNKNOWN
         if isinstance(owner, Data):
             return UNKNOWN if attr in _METADATA_ATTRIBUTES else self.data.derive(owner)
@@ -270,6 +273,8 @@ class ExpressionsMixin(InterpreterBase):
             return container.items.get(key, UNKNOWN) if isinstance(key, str) else UNKNOWN
         if isinstance(container, Data):
             return self.data.subscript(node, container, keys)
+        if isinstance(container, LayersOf):
+            return container  # a layer or a slice of layers of the same model
         return UNKNOWN
 
 

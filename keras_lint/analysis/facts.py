@@ -13,6 +13,7 @@ from keras_lint.analysis.events import (
     AttributeSetting,
     CompileCall,
     EnvSetting,
+    Events,
     MethodCall,
     ModuleImport,
     ModuleScope,
@@ -21,6 +22,7 @@ from keras_lint.analysis.events import (
 from keras_lint.analysis.interpreter import Interpreter
 from keras_lint.analysis.keras_api import FIT_METHODS
 from keras_lint.analysis.leakage import Leak, find_leaks
+from keras_lint.analysis.lifecycle import IgnoredTrainableChange, LastEpochUse
 from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.project import ProjectIndex
 from keras_lint.analysis.values import (
@@ -30,6 +32,7 @@ from keras_lint.analysis.values import (
     Data,
     Instance,
     Mapping,
+    ModelInfo,
     ObjectValue,
     Ref,
     Seq,
@@ -79,6 +82,16 @@ class ModuleFacts:
     training_leads: list[cst.Call] = field(default_factory=list)
     #: calls (by ``id``) whose result is bound to a name never read afterwards: dead values
     unused_results: set[int] = field(default_factory=set)
+    #: ``X.trainable = ...`` written in this file whose model trains again uncompiled (KER102)
+    ignored_trainable_changes: list[IgnoredTrainableChange] = field(default_factory=list)
+    #: uses in this file of a model whose best checkpoint is not reloaded (KER702)
+    last_epoch_uses: list[LastEpochUse] = field(default_factory=list)
+    #: every ``fit`` reached from this file (helpers included), with the ``compile`` calls of
+    #: its model that reach it, by the fit's ``id`` (KER602)
+    fit_calls: list[MethodCall] = field(default_factory=list)
+    fit_compiles: dict[int, list[CompileCall]] = field(default_factory=dict)
+    #: the model of each such ``fit``, by the fit's ``id`` (None: not a known model)
+    fit_models: dict[int, ModelInfo] = field(default_factory=dict)
     _positions: dict[cst.CSTNode, CodeRange] | None = None
 
     def position(self, node: cst.CSTNode) -> CodeRange:
@@ -156,6 +169,7 @@ def build_module_facts(
         if method_call.method in FIT_METHODS:
             callbacks = method_call.kwargs.get("callbacks", UNKNOWN)
             facts.fits_with_callbacks.append((method_call.node, list(_instances_in([callbacks]))))
+    _lifecycle_facts(facts, events, scope)
     for site, _, _ in events.calls:
         callee = site.callee.rsplit(".", 1)[-1]
         for instance in _instances_in([*site.args, *site.kwargs.values()]):
@@ -185,6 +199,32 @@ def _training_leads(interpreter: Interpreter, scope: ModuleScope) -> list[cst.Ca
         for lead in interpreter.leads_to(fit):
             leads.setdefault(id(lead), lead)
     return list(leads.values())
+
+
+def _lifecycle_facts(facts: ModuleFacts, events: Events, scope: ModuleScope) -> None:
+    """The facts of KER102, KER602 and KER702, each once per node of this file."""
+    changes: dict[int, IgnoredTrainableChange] = {}
+    for ignored in events.ignored_trainable_changes:
+        if ignored.change.scope is scope:
+            changes.setdefault(id(ignored.change.node), ignored)
+    facts.ignored_trainable_changes = list(changes.values())
+    uses: dict[tuple[int, int, int], LastEpochUse] = {}
+    for use in events.last_epoch_uses:
+        # a checkpoint reloaded later: the uses before it look at the last epoch on purpose
+        if use.scope is scope and id(use) not in events.uses_before_reload:
+            key = (id(use.node), id(use.checkpoint.fit), id(use.checkpoint.checkpoint.node))
+            uses.setdefault(key, use)
+    facts.last_epoch_uses = list(uses.values())
+    fits: dict[int, MethodCall] = {}
+    for call in events.method_calls:
+        if call.method in FIT_METHODS:
+            fits.setdefault(id(call.node), call)
+    facts.fit_calls = list(fits.values())
+    for training in events.training:
+        if training.method in FIT_METHODS:
+            found = facts.fit_compiles.setdefault(id(training.node), [])
+            found.extend(c for c in training.compiles if c not in found)
+            facts.fit_models.setdefault(id(training.node), training.model)
 
 
 _OTHER_ESTIMATOR_LIBRARIES = frozenset({"sklearn", "xgboost", "lightgbm", "catboost", "torch"})

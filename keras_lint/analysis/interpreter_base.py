@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from keras_lint.analysis.events import Events, ModuleScope
+from keras_lint.analysis.lifecycle import FlowFacts
 from keras_lint.analysis.provenance import Provenance
 from keras_lint.analysis.state import State
 from keras_lint.analysis.values import (
@@ -119,6 +120,15 @@ class InterpreterBase:
         self._inline_counts: dict[int, int] = {}
         #: modules whose code trains a model when run (a fit reached from the top level)
         self._training_modules: set[int] = set()
+        #: the models' lifecycle facts (``lifecycle.py``), every model made, and every object
+        #: whose ``trainable`` flag was set (in order)
+        self.flow = FlowFacts()
+        self._models: dict[int, ModelInfo] = {}
+        self._trainable_subjects: dict[tuple[object, ...], None] = {}
+        #: ``try`` bodies being interpreted, and best checkpoints (by ``id``) a ``try`` body
+        #: reloads: the handler is the failure to load, not a path that skips the reload
+        self._open_trys = 0
+        self._reloads_tried: set[int] = set()
 
     def _next_order(self) -> int:
         self._order += 1
@@ -189,6 +199,12 @@ class InterpreterBase:
         raise NotImplementedError
 
     def _record_wrapped_fit(self, node: cst.Call, frame: Frame) -> None:
+        raise NotImplementedError
+
+    def _set_trainable(self, node: cst.CSTNode, owner: Value, value: Value, frame: Frame) -> None:
+        raise NotImplementedError
+
+    def _weights_used(self, node: cst.CSTNode, value: Value, use: str, frame: Frame) -> None:
         raise NotImplementedError
 
     def _resolved(self, env: dict[str, Value], name: str) -> Value:

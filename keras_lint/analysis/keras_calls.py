@@ -12,6 +12,23 @@ import libcst as cst
 from keras_lint.analysis import keras_api
 from keras_lint.analysis.events import CompileCall, MethodCall, TrainingCall
 from keras_lint.analysis.interpreter_base import Frame, InterpreterBase
+from keras_lint.analysis.lifecycle import (
+    TRACED_TRAINING,
+    WEIGHT_USES,
+    BestCheckpoint,
+    IgnoredTrainableChange,
+    LastEpochUse,
+    TrainableChange,
+    belongs_to,
+    best_checkpoints,
+    callbacks_of,
+    model_parts,
+    restores_best,
+    same_file,
+    single_file,
+    subject_of,
+    tensor_parts,
+)
 from keras_lint.analysis.syntax import calls_in, dotted_name
 from keras_lint.analysis.values import (
     UNKNOWN,
@@ -20,6 +37,7 @@ from keras_lint.analysis.values import (
     ClassValue,
     Const,
     Instance,
+    LayersOf,
     Mapping,
     ModelInfo,
     ModelValue,
@@ -62,8 +80,12 @@ class KerasCallsMixin(InterpreterBase):
                 ]
             else:
                 outputs = [outputs_arg]
-            return self._new_model(frame, "functional", site.node, outputs=outputs)
+            model = self._new_model(frame, "functional", site.node, outputs=outputs)
+            model.info.parts = list(tensor_parts(Seq(outputs or [])))
+            return model
         if leaf in keras_api.LOAD_MODEL:
+            # the program goes on with the file: a best checkpoint it names is reloaded
+            self._checkpoint_loaded(site.argument(0, "filepath"), None, frame)
             flag = site.kwargs.get("compile")
             if site.star_kwargs:
                 state = Tri.UNKNOWN
@@ -103,6 +125,7 @@ class KerasCallsMixin(InterpreterBase):
     ) -> ModelValue:
         info = ModelInfo(fresh_id(), kind, node, layers or [], outputs, compiled)
         frame.state.compiled[info.id] = compiled
+        self._models[info.id] = info
         return ModelValue(info)
 
     def _instantiate_model(
@@ -114,6 +137,12 @@ class KerasCallsMixin(InterpreterBase):
         if init is not None:
             self._call_function(init, arguments, obj, frame.depth + 1, frame)
         model = self._new_model(frame, "subclass", node)
+        model.info.parts = [
+            part
+            for value in obj.attrs.values()
+            for part in (value.items if isinstance(value, Seq) else [value])
+            if isinstance(part, (Instance, ModelValue))
+        ]
         # A subclass that compiles itself: unknown is the honest answer.
         if self._cached(("compiles-itself", id(cls)), lambda: _class_compiles_itself(cls)):
             frame.state.compiled[model.info.id] = Tri.UNKNOWN
@@ -138,11 +167,20 @@ class KerasCallsMixin(InterpreterBase):
         )
         compiled = frame.state.compiled
         if method == "compile":
-            self.events.compiles.append(CompileCall(node, info, site, frame.scope))
+            compile_call = CompileCall(node, info, site, frame.scope)
+            self.events.compiles.append(compile_call)
             compiled[info.id] = Tri.YES
+            self._compiled_again(compile_call, frame)
         elif method in keras_api.TRAINING_METHODS:
             state = compiled.get(info.id, info.initial_compiled)
-            self.events.training.append(TrainingCall(node, method, info, state, frame.scope))
+            compiles = self._compiles_reaching(info, frame)
+            self.events.training.append(
+                TrainingCall(node, method, info, state, frame.scope, compiles)
+            )
+            if method in TRACED_TRAINING:
+                self._trained(node, info, method, site, frame)
+            else:
+                self._weights_used(node, ModelValue(info), method, frame)
             if method in keras_api.FIT_METHODS and not self._standalone:
                 self._training_modules.add(id(self._top_scope))
             self.data.scope = frame.scope
@@ -151,7 +189,17 @@ class KerasCallsMixin(InterpreterBase):
             info.layers.append(args[0])
         elif method == "pop" and info.layers:
             info.layers.pop()
-        elif method == "predict":
+        elif method == "load_weights":
+            # the file itself loaded into another model counts: the program has the best epoch
+            path = site.argument(0, "filepath")
+            self._checkpoint_loaded(path, info if single_file(path) is None else None, frame)
+        elif method == "set_weights":
+            self.flow.clear(compiled, "best", info.id)
+        elif method == "get_layer":
+            return LayersOf(info)
+        if method in WEIGHT_USES and method not in keras_api.TRAINING_METHODS:
+            self._weights_used(node, ModelValue(info), method, frame)
+        if method == "predict":
             return self.data.fresh()
         return UNKNOWN
 
@@ -171,12 +219,136 @@ class KerasCallsMixin(InterpreterBase):
             name.value if isinstance(name, Const) and isinstance(name.value, str) else None,
             output.width,
             output.activation_width,
+            (*tensor_parts(incoming), layer),
         )
 
     def _record_wrapped_fit(self, node: cst.Call, frame: Frame) -> None:
         self.events.wrapped_fits.append((node, frame.scope))
         if not self._standalone:
             self._training_modules.add(id(self._top_scope))
+
+    # ------------------------------------------------------------ the model's lifecycle
+    def _compiled_again(self, compile_call: CompileCall, frame: Frame) -> None:
+        """``compile`` makes a new training function: pending trainable changes take effect."""
+        flow, model_id = frame.state.compiled, compile_call.model.id
+        self.flow.clear(flow, "compile", model_id)
+        self.flow.add(flow, compile_call, "compile", model_id)
+        self.flow.clear(flow, "change", model_id)
+        self.flow.put(flow, Tri.NO, "traced", model_id)
+
+    def _compiles_reaching(self, info: ModelInfo, frame: Frame) -> tuple[CompileCall, ...]:
+        live = self.flow.live(frame.state.compiled, "compile", info.id)
+        return tuple(c for c in live if isinstance(c, CompileCall))
+
+    def _trained(
+        self, node: cst.Call, info: ModelInfo, method: str, site: CallSite, frame: Frame
+    ) -> None:
+        """A training call: it reports trainable changes its training function ignores, traces
+        that function if ``compile`` reset it, and may leave a best checkpoint behind."""
+        flow = frame.state.compiled
+        traced = self.flow.value(flow, "traced", info.id)
+        if traced in (Tri.YES, Tri.MAYBE) and flow.get(info.id) is not Tri.UNKNOWN:
+            compiles = self._compiles_reaching(info, frame)
+            for change in self.flow.live(flow, "change", info.id):
+                assert isinstance(change, TrainableChange)
+                if self._standalone and not change.standalone:
+                    continue  # a function nothing calls does not follow the module's code
+                now = self.flow.value(flow, "trainable", *change.subject)
+                then = self.flow.value(flow, "traced-trainable", info.id, *change.subject)
+                if then is None and change.subject[0] == "layers":
+                    then = self._traced_layers_flag(info, change.subject[1], flow)
+                assigned = Tri.YES if change.value else Tri.NO
+                if _may_differ(assigned, then) and _may_differ(now, then):
+                    self.events.ignored_trainable_changes.append(
+                        IgnoredTrainableChange(change, node, info, compiles)
+                    )
+        self.flow.clear(flow, "change", info.id)
+        if self._standalone:  # trained in the function itself, not by the module around it
+            self.flow.put(flow, Tri.YES, "trained-standalone", info.id)
+        if traced in (None, Tri.NO):
+            for subject in self._trainable_subjects:
+                value = self.flow.value(flow, "trainable", *subject)
+                self.flow.put(flow, value or Tri.YES, "traced-trainable", info.id, *subject)
+            self.flow.put(flow, Tri.YES, "traced", info.id)
+        self.flow.clear(flow, "best", info.id)
+        if method not in keras_api.FIT_METHODS:
+            return
+        callbacks = callbacks_of(method, site)
+        if restores_best(callbacks):
+            return
+        for checkpoint, path in best_checkpoints(callbacks):
+            best = BestCheckpoint(node, frame.scope, checkpoint, path, info, self._standalone)
+            self.flow.add(flow, best, "best", info.id)
+
+    def _traced_layers_flag(self, info: ModelInfo, owner_id: object, flow: dict[int, Tri]) -> Tri:
+        """The flag of "some layer of" a model at tracing, never set itself: mixed when a model
+        or layer inside it was frozen then."""
+        owner = self._models.get(owner_id) if isinstance(owner_id, int) else None
+        inside = [
+            subject
+            for part in (model_parts(owner) if owner is not None else iter(()))
+            if (subject := subject_of(part)) is not None
+        ]
+        for subject in inside:
+            traced = self.flow.value(flow, "traced-trainable", info.id, *subject)
+            if traced in (Tri.NO, Tri.MAYBE):
+                return Tri.MAYBE
+        return Tri.YES
+
+    def _set_trainable(self, node: cst.CSTNode, owner: Value, value: Value, frame: Frame) -> None:
+        """``X.trainable = value``: a change for every trained model X belongs to."""
+        subject = subject_of(owner)
+        if subject is None:
+            return
+        flow = frame.state.compiled
+        self._trainable_subjects[subject] = None
+        if not (isinstance(value, Const) and isinstance(value.value, bool)):
+            self.flow.put(flow, Tri.UNKNOWN, "trainable", *subject)
+            return
+        for info in self._models.values():
+            trained = self.flow.value(
+                flow, "trained-standalone" if self._standalone else "traced", info.id
+            )
+            if trained in (Tri.YES, Tri.MAYBE) and belongs_to(owner, info):
+                change = TrainableChange(node, subject, value.value, frame.scope, self._standalone)
+                self.flow.add(flow, change, "change", info.id)
+        tri = Tri.YES if value.value else Tri.NO
+        self.flow.put(flow, tri, "trainable", *subject)
+        if subject[0] == "model":  # a model's flag sets its layers' flags too
+            self._trainable_subjects[("layers", subject[1])] = None
+            self.flow.put(flow, tri, "trainable", "layers", subject[1])
+
+    def _weights_used(self, node: cst.CSTNode, value: Value, use: str, frame: Frame) -> None:
+        """The program uses a model's weights: it holds the last epoch's if a best checkpoint
+        was written and not reloaded."""
+        models = value.items if isinstance(value, Seq) else [value]
+        for model in models:
+            if not isinstance(model, ModelValue):
+                continue
+            for best in self.flow.live(frame.state.compiled, "best", model.info.id):
+                assert isinstance(best, BestCheckpoint)
+                if self._standalone and not best.standalone or id(best) in self._reloads_tried:
+                    continue
+                self.events.last_epoch_uses.append(LastEpochUse(node, use, best, frame.scope))
+
+    def _checkpoint_loaded(self, path: Value | None, info: ModelInfo | None, frame: Frame) -> None:
+        """``M.load_weights(path)`` (or ``load_model(path)`` for any model): the best
+        checkpoints that file may be are reloaded."""
+        flow = frame.state.compiled
+        models = [info] if info is not None else list(self._models.values())
+        for model in models:
+            reloaded = self.flow.clear(
+                flow,
+                "best",
+                model.id,
+                keep=lambda best: isinstance(best, BestCheckpoint) and not same_file(path, best),
+            )
+            if self._open_trys:
+                self._reloads_tried.update(id(best) for best in reloaded)
+            # the uses before the reload look at the last epoch on purpose (a comparison)
+            self.events.uses_before_reload.update(
+                id(use) for use in self.events.last_epoch_uses if use.checkpoint in reloaded
+            )
 
 
 def trains_a_keras_wrapper(value: Value) -> bool:
@@ -225,10 +397,26 @@ def activation_function_result(activation: str, site: CallSite) -> Value:
         axis = site.argument(1, "axis")
         if not (axis is None or isinstance(axis, Const) and axis.value in {-1, None}):
             width = None  # over another axis: its size is unknown
-    return Tensor(activation, UNKNOWN, None, incoming.width, width)
+    return Tensor(activation, UNKNOWN, None, incoming.width, width, incoming.parts)
 
 
-def model_output_tensor(model: ModelValue) -> Tensor:
+def model_output_tensor(model: ModelValue, incoming: Value = UNKNOWN) -> Tensor:
     """The tensor a model gives when applied to one (or its ``output``): its last layer's."""
     output = keras_api.model_output(model.info)
-    return Tensor(output.activation, model, None, output.width, output.activation_width)
+    return Tensor(
+        output.activation,
+        model,
+        None,
+        output.width,
+        output.activation_width,
+        (*tensor_parts(incoming), model),
+    )
+
+
+def _may_differ(now: Tri | None, then: Tri | None) -> bool:
+    """Whether a trainable flag may differ from the one a training function was traced with
+    (an unset flag is true; an unknown one is not judged)."""
+    now, then = now or Tri.YES, then or Tri.YES
+    if Tri.UNKNOWN in (now, then):
+        return False
+    return Tri.MAYBE in (now, then) or now is not then

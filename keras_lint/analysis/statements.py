@@ -30,6 +30,7 @@ from keras_lint.analysis.values import (
     Data,
     FunctionValue,
     Instance,
+    LayersOf,
     Mapping,
     ObjectValue,
     Ref,
@@ -146,7 +147,11 @@ class StatementsMixin(InterpreterBase):
     def _exec_loop(self, stmt: cst.For | cst.While, frame: Frame) -> None:
         if isinstance(stmt, cst.For):
             iterated = self._eval(stmt.iter, frame)
-            element = self.data.iteration_element(iterated)
+            element = (
+                iterated
+                if isinstance(iterated, LayersOf)  # each layer of ``M.layers``
+                else self.data.iteration_element(iterated)
+            )
         else:
             self._eval(stmt.test, frame)
         start = frame.state
@@ -174,7 +179,11 @@ class StatementsMixin(InterpreterBase):
 
     def _exec_try(self, stmt: cst.Try | cst.TryStar, frame: Frame) -> None:
         start = frame.state
-        body_end = self._run_branch(block_body(stmt.body), frame, start.copy())
+        self._open_trys += 1
+        try:
+            body_end = self._run_branch(block_body(stmt.body), frame, start.copy())
+        finally:
+            self._open_trys -= 1
         if body_end is not None and stmt.orelse is not None:
             body_end = self._run_branch(block_body(stmt.orelse.body), frame, body_end)
         reached = State.join([start] + ([body_end] if body_end is not None else []))
@@ -220,6 +229,9 @@ class StatementsMixin(InterpreterBase):
                 self._assign(small.target, UNKNOWN, frame)
         elif isinstance(small, cst.Return):
             value = self._eval(small.value, frame) if small.value is not None else Const(None)
+            if self._standalone and frame.depth == 1:
+                # a function nothing here calls hands its model to callers we cannot see
+                self._weights_used(small, value, "return", frame)
             frame.returns.append((value, dict(frame.state.compiled)))
             raise Terminated
         elif isinstance(small, cst.Raise):
@@ -341,6 +353,8 @@ class StatementsMixin(InterpreterBase):
                 owner.attrs[attr] = value
             elif isinstance(owner, ClassValue):
                 owner.attrs[attr] = value
+            if attr == "trainable":
+                self._set_trainable(target, owner, value, frame)
             dotted = dotted_name(target)
             if dotted is not None:
                 frame.bind(dotted, value)

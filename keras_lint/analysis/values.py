@@ -167,6 +167,8 @@ class Tensor(Value):
     name: str | None = None  # the producing layer's ``name=``
     width: int | None = None  # the size of its last axis, when known
     activation_width: int | None = None  # that size where ``activation`` was applied
+    #: the layers and models applied on the way to it (what a model built on it is made of)
+    parts: tuple[Value, ...] = ()
 
 
 @dataclass(eq=False)
@@ -182,6 +184,16 @@ class ModelInfo:
     outputs: list[Value] | None = None
     #: compile state right after construction
     initial_compiled: Tri = Tri.NO
+    #: what a functional or subclassed model is made of: layers and models (see ``layers``
+    #: for a Sequential)
+    parts: list[Value] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class LayersOf(Value):
+    """``M.layers``, a slice or an element of it, ``M.get_layer(...)``: layers of a model."""
+
+    model: ModelInfo
 
 
 @dataclass(eq=False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from keras_lint.rules.backend_env_after_import import BackendEnvAfterImport
 from keras_lint.rules.base import ContainerYamlRule, DockerfileRule, PythonRule, Report, Rule
+from keras_lint.rules.best_checkpoint import BestCheckpointNotRestored
+from keras_lint.rules.callback_monitor import CallbackMonitorUnavailable
 from keras_lint.rules.compile_before_fit import CompileBeforeFit
 from keras_lint.rules.docker_latest_tag import DockerLatestTag
 from keras_lint.rules.early_stopping import EarlyStoppingWithoutRestore
@@ -11,6 +13,7 @@ from keras_lint.rules.gpu_memory_growth import MissingGpuMemoryGrowth
 from keras_lint.rules.legacy_h5_save import LegacyH5Save
 from keras_lint.rules.loss_activation import LossActivationMismatch
 from keras_lint.rules.preprocessing_leakage import PreprocessingFitOnFullData
+from keras_lint.rules.trainable_change import TrainableChangeNotCompiled
 from keras_lint.rules.unpinned_framework_install import UnpinnedFrameworkInstall
 
 ALL_RULES: list[type[Rule]] = [
@@ -23,6 +26,9 @@ ALL_RULES: list[type[Rule]] = [
     PreprocessingFitOnFullData,
     EarlyStoppingWithoutRestore,
     LegacyH5Save,
+    TrainableChangeNotCompiled,
+    CallbackMonitorUnavailable,
+    BestCheckpointNotRestored,
 ]
 
 

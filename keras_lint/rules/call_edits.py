@@ -1,4 +1,5 @@
-"""Edits that set a keyword argument of a call, written the way the call is already written.
+"""Edits that set a keyword argument of a call, written the way the call is already written, and
+edits that insert a statement line.
 
 ``f(a=1)`` becomes ``f(a=1, k=v)``; a trailing comma stays trailing (``f(a=1, k=v,)``); a call
 whose arguments stand on lines of their own gets the new one on a line of its own, indented
@@ -62,3 +63,12 @@ def _inside_empty_parens(facts: ModuleFacts, call: cst.Call, text: str) -> Edit 
     end = facts.position(call.func).end
     column = end.column + widths[0] + 1 + widths[1] + 1
     return Edit(text, span=(end.line, column, end.line, column))
+
+
+def insert_line(facts: ModuleFacts, line: int, text: str, *, indent_of: int) -> Edit:
+    """An edit that inserts ``text`` as a new line before ``line``, indented like line
+    ``indent_of``."""
+    lines = facts.module.code.splitlines()
+    model_line = lines[indent_of - 1] if 0 < indent_of <= len(lines) else ""
+    indent = model_line[: len(model_line) - len(model_line.lstrip())]
+    return Edit(f"{indent}{text}\n", span=(line, 1, line, 1))

@@ -19,6 +19,9 @@ CONTRACT = {
     "KER501": "preprocessing-fit-on-full-data",
     "KER601": "early-stopping-without-restore",
     "KER703": "legacy-h5-save",
+    "KER102": "trainable-change-not-compiled",
+    "KER602": "callback-monitor-unavailable",
+    "KER702": "best-checkpoint-not-restored",
 }
 
 
