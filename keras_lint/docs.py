@@ -13,7 +13,8 @@ A rule without a fixtures folder, or whose criterion is static, says so instead 
 one that the committed report does not cover says it was not measured yet.
 ``--check`` writes nothing and exits 1 when a committed page differs from what would be written
 (a test runs it). The Python examples on the pages are linted by a test with ``EXAMPLE_PRELUDE``
-in front of them: an Example must give the rule's finding, a Use instead none.
+in front of them (one with imports of its own is a whole program and is linted as it is): an
+Example must give the rule's finding, a Use instead none.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ from data import load
 X, y = load()
 x, x_train, y_train, x_test, y_test = load()
 args = load()
+base = keras.applications.MobileNetV2(include_top=False, weights=None, pooling="avg")
+model = keras.Sequential([base, keras.layers.Dense(3, activation="softmax")])
 """
 _SOURCES = {
     "python": "Python files and notebooks",

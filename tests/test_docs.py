@@ -45,6 +45,8 @@ def codes_in(language: str, body: str, code: str) -> list[str]:
         path, text = "Dockerfile", body
     elif language in ("yaml", "yml"):
         path, text = ("compose.yaml" if "services:" in body else "deployment.yaml"), body
+    elif re.search(r"^import ", body, re.MULTILINE):
+        path, text = "train.py", body  # a whole program: its own imports, in its own order
     else:
         path, text = "train.py", EXAMPLE_PRELUDE + body
     result = lint_content(text.encode(), path, select=[code])

@@ -107,4 +107,5 @@ def test_standard_input_shows_its_own_text(
     os.close(write)
     monkeypatch.setattr("sys.stdin", open(read, encoding="utf-8"))
     assert main(["--format", "full", "--stdin-filename", "train.py"]) == 1
-    assert "63 |     model.compile(\n" in capsys.readouterr().out
+    line = source.decode().splitlines().index("    model.compile(") + 1
+    assert f"{line} |     model.compile(\n" in capsys.readouterr().out
