@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from keras_lint.analysis.events import (
     AttributeSetting,
@@ -21,6 +21,7 @@ from keras_lint.analysis.interpreter import Interpreter
 from keras_lint.analysis.keras_api import FIT_METHODS
 from keras_lint.analysis.leakage import Leak, find_leaks
 from keras_lint.analysis.names import keras_leaf
+from keras_lint.analysis.positions import StatementPositions
 from keras_lint.analysis.project import ProjectIndex
 from keras_lint.analysis.values import (
     UNKNOWN,
@@ -76,13 +77,14 @@ class ModuleFacts:
     training_leads: list[cst.Call] = field(default_factory=list)
     #: calls (by ``id``) whose result is bound to a name never read afterwards: dead values
     unused_results: set[int] = field(default_factory=set)
-    _positions: dict[cst.CSTNode, CodeRange] | None = None
+    _positions: StatementPositions | None = None
 
     def position(self, node: cst.CSTNode) -> CodeRange:
-        """Source range of a node of this module (computed once, only when first asked)."""
+        """Source range of a node of this module, as libcst's ``PositionProvider`` gives it
+        (resolved only for the top-level statement that holds it, when first asked); raises
+        ``KeyError`` for a node of another module."""
         if self._positions is None:
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = dict(wrapper.resolve(PositionProvider))
+            self._positions = StatementPositions(self.module)
         return self._positions[node]
 
 
