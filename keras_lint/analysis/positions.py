@@ -36,9 +36,7 @@ class _OwnerRecorder(CodegenState):
         self.owner = _MODULE
 
     def before_codegen(self, node: cst.CSTNode) -> None:
-        # a node generated in two places is resolved as the whole module resolves it
-        if self.owners.setdefault(id(node), self.owner) != self.owner:
-            self.owners[id(node)] = _MODULE
+        self.owners[id(node)] = self.owner
 
     def lines(self) -> int:
         """The line breaks generated since the last call, counted as ``PositionProvider``
@@ -57,9 +55,10 @@ class StatementPositions:
     """``PositionProvider``'s ranges of a module's nodes, each top-level statement resolved
     only when one of its nodes is asked for.
 
-    A node outside every statement (the module itself, its header or footer comments) or one
-    generated in two statements is resolved with the whole module. A node that is not the
-    module's raises ``KeyError``, as ``PositionProvider``'s mapping does.
+    A node outside every statement (the module itself, its header or footer comments) is
+    resolved with the whole module. A node that is not the module's raises ``KeyError``, as
+    ``PositionProvider``'s mapping does. The module is a parsed one: each node occurs once in
+    it (a tree built by hand may share a node between statements, which this does not handle).
     """
 
     def __init__(self, module: cst.Module) -> None:
