@@ -411,24 +411,48 @@ def test_rules_are_instantiated_once_per_run(tmp_path: Path) -> None:
     assert len(result.findings) == 3 and len(created) == 1
 
 
+def resolved_modules(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The statement counts of the modules on which libcst's positions are resolved from now on."""
+    import keras_lint.analysis.positions as positions
+
+    resolved: list[int] = []
+    real_wrapper = positions.MetadataWrapper
+
+    def counting_wrapper(module: cst.Module, unsafe_skip_copy: bool = False) -> object:
+        resolved.append(len(module.body))
+        return real_wrapper(module, unsafe_skip_copy=unsafe_skip_copy)
+
+    monkeypatch.setattr(positions, "MetadataWrapper", counting_wrapper)
+    return resolved
+
+
 def test_positions_are_resolved_only_for_files_with_findings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import keras_lint.analysis.facts as facts
-
-    resolved: list[int] = []
-    real_wrapper = facts.MetadataWrapper
-
-    def counting_wrapper(module: cst.Module, unsafe_skip_copy: bool = False) -> object:
-        resolved.append(1)
-        return real_wrapper(module, unsafe_skip_copy=unsafe_skip_copy)
-
-    monkeypatch.setattr(facts, "MetadataWrapper", counting_wrapper)
+    resolved = resolved_modules(monkeypatch)
     (tmp_path / "quiet.py").write_text("def boom_helper():\n    pass\n")  # parsed, no report
     (tmp_path / "loud.py").write_text("boom()\nboom()\n")
     result = lint_paths([tmp_path], rules=[BoomRule])
     assert len(result.findings) == 2
-    assert resolved == [1]
+    assert resolved == [1, 1]  # each finding's statement, alone
+
+
+def test_positions_are_resolved_only_for_the_statements_with_findings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    resolved = resolved_modules(monkeypatch)
+    functions = [
+        f"# helper {n}\n\n@decorate\ndef helper_{n}(x):\n    return x + {n}\n\n" for n in range(60)
+    ]
+    middle = "result = (\n    boom(1)\n)\n"
+    text = "".join(functions[:40]) + middle + "".join(functions[40:]) + "boom(2)\n"
+    findings = lint_source(text, "long.py", rules=[BoomRule])
+    lines = text.splitlines()
+    assert [(f.line, f.column) for f in findings] == [
+        (lines.index("    boom(1)") + 1, 5),
+        (len(lines), 1),
+    ]
+    assert resolved == [1, 1]
 
 
 def test_indentation_mixing_tabs_and_spaces_that_cpython_accepts_is_linted() -> None:

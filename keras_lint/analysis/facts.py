@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from keras_lint.analysis.events import (
     AttributeSetting,
@@ -24,6 +24,7 @@ from keras_lint.analysis.keras_api import FIT_METHODS
 from keras_lint.analysis.leakage import Leak, find_leaks
 from keras_lint.analysis.lifecycle import IgnoredTrainableChange, LastEpochUse
 from keras_lint.analysis.names import keras_leaf
+from keras_lint.analysis.positions import StatementPositions
 from keras_lint.analysis.project import ProjectIndex
 from keras_lint.analysis.values import (
     UNKNOWN,
@@ -92,13 +93,14 @@ class ModuleFacts:
     fit_compiles: dict[int, list[CompileCall]] = field(default_factory=dict)
     #: the model of each such ``fit``, by the fit's ``id`` (None: not a known model)
     fit_models: dict[int, ModelInfo] = field(default_factory=dict)
-    _positions: dict[cst.CSTNode, CodeRange] | None = None
+    _positions: StatementPositions | None = None
 
     def position(self, node: cst.CSTNode) -> CodeRange:
-        """Source range of a node of this module (computed once, only when first asked)."""
+        """Source range of a node of this module, as libcst's ``PositionProvider`` gives it
+        (resolved only for the top-level statement that holds it, when first asked); raises
+        ``KeyError`` for a node of another module."""
         if self._positions is None:
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = dict(wrapper.resolve(PositionProvider))
+            self._positions = StatementPositions(self.module)
         return self._positions[node]
 
 

@@ -122,7 +122,6 @@ def _line(node: cst.CSTNode, scope: object, facts: ModuleFacts) -> int:
     module = getattr(scope, "module", None)
     if module is None or module is facts.module:
         return facts.position(node).start.line
-    from libcst.metadata import MetadataWrapper, PositionProvider  # only a rule that reports
+    from keras_lint.analysis.positions import StatementPositions  # only a rule that reports
 
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    return positions[node].start.line
+    return StatementPositions(module)[node].start.line
