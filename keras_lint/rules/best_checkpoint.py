@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from keras_lint.analysis.libraries import runs_code_of_its_project
 from keras_lint.analysis.values import Const
 from keras_lint.rules.base import Fix, PythonRule, Report
 from keras_lint.rules.call_edits import insert_line
@@ -18,6 +19,22 @@ if TYPE_CHECKING:
     from keras_lint.analysis import ModuleFacts
     from keras_lint.analysis.lifecycle import BestCheckpoint, LastEpochUse
 
+
+
+class _CheckpointOrProjectCall:
+    """Text that writes a best checkpoint, or that uses a model (``evaluate``, ``save``,
+    ``return``...) in a program that imports a module of its project, whose helper may have
+    trained it."""
+
+    _use = re.compile(
+        r"return|\.\s*(?:evaluate|predict|save|export|test_on_batch)|save_model"
+        r"|from_keras_model|save_keras_model"
+    )
+
+    def search(self, text: str, /) -> bool:
+        if "ModelCheckpoint" in text:
+            return True
+        return self._use.search(text) is not None and runs_code_of_its_project(text)
 
 class BestCheckpointNotRestored(PythonRule):
     """
@@ -69,10 +86,7 @@ class BestCheckpointNotRestored(PythonRule):
     severity = "error"
     #: a use is a method or function named here, ``return``, or calling the model in the file
     #: that creates the checkpoint (so its name is in the text)
-    trigger = re.compile(
-        r"ModelCheckpoint|return|\.\s*(?:evaluate|predict|save|export|test_on_batch)"
-        r"|save_model|from_keras_model|save_keras_model"
-    )
+    trigger = _CheckpointOrProjectCall()
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
         first: dict[tuple[int, int], tuple[tuple[int, int], LastEpochUse]] = {}

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from keras_lint.analysis import keras_api
-from keras_lint.analysis.libraries import is_library
+from keras_lint.analysis.libraries import runs_code_of_its_project
 from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.values import Const, Seq, Value
 from keras_lint.rules.base import PythonRule, Report
@@ -41,27 +41,11 @@ class _TrainingOrProgram:
 
     # no ``\b`` before the names: each branch must start with a literal for a fast search
     _training = re.compile(r"\.\s*fit(?:_generator)?\b|cross_va|learning_curve")
-    #: top-level code that calls something: ``main()``, ``history = train(...)``, a main block
-    _runs = re.compile(
-        r"^(?:if\s+__name__|[A-Za-z_][\w.]*\s*\(|[A-Za-z_][\w.,\t ]*=\s*[\w.]+\s*\()",
-        re.MULTILINE,
-    )
-
-    #: an import statement, with the module it names (relative: the leading dots)
-    _import = re.compile(
-        r"^[ \t]*(?:from[ \t]+(\.+|[\w.]+)[ \t]+import|import[ \t]+([\w.]+))", re.MULTILINE
-    )
-
     def search(self, text: str, /) -> bool:
         if self._training.search(text):
             return True
-        if "import" not in text or not self._runs.search(text):
-            return False
         # only a module of the project can hold the training the program calls
-        return any(
-            not is_library(match.group(1) or match.group(2))
-            for match in self._import.finditer(text)
-        )
+        return runs_code_of_its_project(text)
 
 
 class MissingGpuMemoryGrowth(PythonRule):

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
+from keras_lint.analysis.libraries import runs_code_of_its_project
 from keras_lint.rules.base import PythonRule, Report
 
 if TYPE_CHECKING:
@@ -15,6 +16,38 @@ if TYPE_CHECKING:
     from keras_lint.analysis import ModuleFacts
     from keras_lint.analysis.provenance import Split
 
+
+
+class _LearningOrProjectCall:
+    """Text that calls something that learns from data (a ``fit``, an ``adapt``, a function
+    form, a statistic), or a program that imports a module of its project, whose helpers may."""
+
+    #: names that start a learning call; the whole name is checked in ``_LEARNING``
+    _candidate = re.compile(
+        r"(?:fit|adapt|scale|minmax|robust|maxabs|quantile|power|zscore|qcut|mean|std|var"
+        r"|median|percentile|average|mode|nan)\w*\s*\("
+    )
+
+    def search(self, text: str, /) -> bool:
+        for match in self._candidate.finditer(text):
+            start = match.start()
+            if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                continue  # the end of another name: ``refit(``, ``my_scale(``
+            if match.group().rstrip("( \t\r\n") in _LEARNING:
+                return True
+        return runs_code_of_its_project(text)
+
+
+#: the calls that learn from data: fits and adapts, sklearn's function forms, statistics
+_LEARNING = frozenset(
+    {
+        *("fit", "fit_transform", "adapt", "fit_on_texts", "fit_on_sequences"),
+        *("scale", "minmax_scale", "robust_scale", "maxabs_scale"),
+        *("quantile_transform", "power_transform", "zscore", "qcut"),
+        *("mean", "nanmean", "std", "nanstd", "var", "nanvar", "median", "nanmedian"),
+        *("quantile", "nanquantile", "percentile", "nanpercentile", "average", "mode"),
+    }
+)
 
 class PreprocessingFitOnFullData(PythonRule):
     """
@@ -77,10 +110,7 @@ class PreprocessingFitOnFullData(PythonRule):
     summary = "A scaler/transformer is fitted on data that is later split into train and test"
     # what learns (``fit``, ``adapt``, ``scale``, a mean...) or what splits: a call of a helper
     # of another module that fits is reported in the file that splits
-    trigger = re.compile(
-        r"fit|adapt|scale|transform|mean|std|median|var|quantile|percentile|zscore|qcut|split"
-        r"|cross_val|SearchCV|curve|take"
-    )
+    trigger = _LearningOrProjectCall()
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
         for leak in facts.leaks:
