@@ -1,12 +1,13 @@
 """The ``keras-lint`` command: arguments -> engine -> report, and the exit status.
 
 Exit status: 0 no findings, 1 findings, 2 usage error, missing path, bad option or internal error;
-130 interrupted (Ctrl-C).
+130 interrupted (Ctrl-C); 141 the reader of the output went away (``keras-lint rules | head -3``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,17 +37,23 @@ from keras_lint.selection import UsageError, select_rules
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: the shell's status for a run stopped by Ctrl-C (128 + SIGINT)
 EXIT_INTERRUPTED = 130
+#: the shell's status for a program that SIGPIPE stopped (128 + SIGPIPE), as ``cat | head`` gives
+EXIT_BROKEN_PIPE = 141
 PROG = "keras-lint"
+#: the name standard input is linted under when ``--stdin-filename`` gives none
+STDIN_NAME = "stdin.py"
 
 EPILOG = """\
 commands:
   keras-lint rules          list every rule: code, name, summary
   keras-lint rule KER201    print one rule's documentation
   keras-lint verify         train the fixtures and show each rule's failure (extra: verify)
+  keras-lint server         a Language Server on stdin/stdout for editors (extra: server)
 
-A folder literally named "rules", "rule" or "verify" is linted as ./rules (and so on).
+To lint a folder named "rules", "rule", "verify" or "server", write ./rules (and so on).
 Settings are read from [tool.keras-lint] in the nearest pyproject.toml (see --config).
-Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error.
+Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error
+(141 when the reader of the output went away, as in keras-lint rules | head -3).
 """
 
 
@@ -87,7 +94,8 @@ def _lint_parser() -> _Parser:
     )
     parser.add_argument(
         "paths", nargs="*", metavar="PATH", default=["."],
-        help="files and folders to lint (default: .); - reads one file from standard input",
+        help="files and folders to lint (default: .); - reads one file from standard input"
+        f" (named {STDIN_NAME} unless --stdin-filename names it)",
     )  # fmt: skip
     parser.add_argument(
         "--format", choices=sorted(FORMATS), default="text", help="output format (default: text)"
@@ -115,7 +123,8 @@ def _lint_parser() -> _Parser:
     )  # fmt: skip
     parser.add_argument(
         "--force-exclude", action="store_true",
-        help="apply the excludes to files named on the command line too (for pre-commit)",
+        help="apply the excludes and .gitignore to paths named on the command line too"
+        " (for pre-commit)",
     )  # fmt: skip
     parser.add_argument(
         "--stdin-filename", metavar="PATH",
@@ -186,7 +195,10 @@ def _settings(options: argparse.Namespace, err: TextIO) -> Settings:
     elif options.isolated:
         found = Settings(root=Path.cwd())
     else:
-        start = [options.stdin_filename] if _reads_stdin(options) else options.paths
+        if _reads_stdin(options):  # unnamed standard input is a file of the current folder
+            start = [options.stdin_filename] if options.stdin_filename else []
+        else:
+            start = options.paths
         discovery = find_settings(start)
         for warning in discovery.warnings:
             err.write(f"{PROG}: warning: {warning}\n")
@@ -209,7 +221,7 @@ def _reads_stdin(options: argparse.Namespace) -> bool:
 
 
 def _lint_stdin(options: argparse.Namespace, settings: Settings) -> LintResult:
-    path = options.stdin_filename or "-"
+    path = options.stdin_filename or STDIN_NAME
     if options.force_exclude and options.stdin_filename:
         if PathPatterns(settings.root, settings.exclude_patterns).matches(Path(path)):
             return LintResult(findings=[], files_checked=0)
@@ -268,6 +280,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     out, err = sys.stdout, sys.stderr
     try:
+        status = _run(arguments, out, err)
+        out.flush()  # a reader that went away is noticed here, not at interpreter exit
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    return status
+
+
+def _silence_stdout() -> None:
+    """Point standard output at devnull, so that the interpreter's final flush of what is still
+    buffered does not fail again (the recipe of the Python documentation on SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, ValueError, OSError):  # a stream with no file behind it
+        pass
+
+
+def _serve(arguments: list[str]) -> int:
+    unknown = [given for given in arguments if given not in ("-v", "--verbose", "--stdio")]
+    if unknown:
+        raise UsageError(f"usage: keras-lint server [--stdio] [--verbose] (not {unknown[0]!r})")
+    try:
+        from keras_lint.server import language_server
+    except ImportError as error:
+        raise UsageError(
+            f"the server needs the server extra ({error.name} is missing): "
+            'pip install "keras-lint[server]"'
+        ) from error
+    return language_server.serve(arguments)
+
+
+def _run(arguments: list[str], out: TextIO, err: TextIO) -> int:
+    try:
         if arguments[:1] == ["rules"]:
             if len(arguments) > 1:
                 raise UsageError("usage: keras-lint rules")
@@ -278,6 +324,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from keras_lint.verify.command import main as verify_main
 
             return verify_main(arguments[1:], out, err)
+        if arguments[:1] == ["server"]:
+            return _serve(arguments[1:])
         return _lint(arguments, out, err)
     except (UsageError, _ArgumentError) as error:
         err.write(f"{PROG}: error: {' '.join(str(error).split())}\n")

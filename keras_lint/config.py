@@ -32,7 +32,7 @@ KEYS = ("select", "ignore", "exclude", "extend-exclude", "per-file-ignores")
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", ".mypy_cache", ".ruff_cache",
     ".pytest_cache", "__pycache__", "__pypackages__", "node_modules", "build", "dist",
-    ".eggs", ".ipynb_checkpoints", ".keras_lint_cache",
+    ".eggs", ".ipynb_checkpoints", ".keras_lint_cache", "site-packages", "dist-packages",
 )  # fmt: skip
 
 

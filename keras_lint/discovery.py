@@ -1,10 +1,12 @@
 """Which files to lint: Python, notebooks, Dockerfiles, Compose files, Kubernetes manifests.
 
 Folders are walked in sorted order so output is stable. A walk skips what the ``exclude`` patterns
-name (tool and build folders by default) and what ``.gitignore`` files ignore: those of the walked
+name (tool, build and ``site-packages`` folders by default), Python environments (a folder that
+holds ``pyvenv.cfg`` or ``conda-meta/``) and what ``.gitignore`` files ignore: those of the walked
 folders and of their parents up to the top of the git work tree. A path named on the command line
-is always linted, wherever it lies, unless ``force_exclude`` applies the exclude patterns to it too
-(for callers such as pre-commit that name every file).
+is always linted, wherever it lies, even a folder that those skip (inside it they apply again),
+unless ``force_exclude`` applies the exclude patterns and the enclosing ``.gitignore`` files to it
+too (for callers such as pre-commit that name every file).
 """
 
 from __future__ import annotations
@@ -65,6 +67,10 @@ def _ignored(gitignores: Sequence[PathPatterns], path: Path, is_dir: bool) -> bo
     return verdict is True
 
 
+#: what marks a folder as a Python environment: a virtualenv's file, a conda environment's folder
+ENVIRONMENT_MARKERS = frozenset({"pyvenv.cfg", "conda-meta"})
+
+
 class _Walker:
     def __init__(self, exclude: PathPatterns, respect_gitignore: bool) -> None:
         self.exclude = exclude
@@ -79,30 +85,42 @@ class _Walker:
             self.seen_files.add(identity)
             self.result.files.append(path)
 
-    def walk_named(self, folder: Path) -> None:
-        """Walk a folder named by the user; inside a folder they named although the patterns
-        exclude it (``keras-lint build/``), the patterns are read from that folder down."""
+    def walk_named(self, folder: Path, force_exclude: bool = False) -> None:
+        """Walk a folder named by the user. Inside a folder they named although the patterns
+        exclude it (``keras-lint build/``), the patterns are read from that folder down; one
+        that the ``.gitignore`` files above it ignore (``keras-lint venv311``) is walked with
+        only its own ignore files, unless ``force_exclude``."""
         exclude = self.exclude
         if exclude.matches(folder, is_dir=True):
             exclude = PathPatterns(folder, exclude.patterns)
         above = _enclosing_gitignores(folder) if self.respect_gitignore else []
-        self.walk(folder, above, exclude)
+        if not force_exclude and _ignored(above, folder, is_dir=True):
+            above = []
+        self.walk(folder, above, exclude, named=True)
 
-    def walk(self, folder: Path, gitignores: list[PathPatterns], exclude: PathPatterns) -> None:
+    def walk(
+        self,
+        folder: Path,
+        gitignores: list[PathPatterns],
+        exclude: PathPatterns,
+        named: bool = False,
+    ) -> None:
         identity = _identity(folder)
         if identity in self.seen_dirs:  # a symlink back up the tree, or a folder given twice
             return
         self.seen_dirs.add(identity)
-        if self.respect_gitignore:
-            here = read_gitignore(folder)
-            if here is not None:
-                gitignores = [*gitignores, here]
         try:
             with os.scandir(folder) as scan:
                 entries = sorted(scan, key=lambda entry: entry.name)
         except OSError as error:
             self.result.unreadable.append((folder, error.strerror or str(error)))
             return
+        if not named and any(entry.name in ENVIRONMENT_MARKERS for entry in entries):
+            return  # a virtualenv or conda environment met on the way: installed code
+        if self.respect_gitignore:
+            here = read_gitignore(folder)
+            if here is not None:
+                gitignores = [*gitignores, here]
         for entry in entries:
             path = folder / entry.name
             try:
@@ -172,7 +190,7 @@ def discover(
         if force_exclude and exclude.matches(path, is_dir=is_dir):
             continue
         if is_dir:
-            walker.walk_named(path)
+            walker.walk_named(path, force_exclude)
         elif (
             source_kind(path.name) is not None
             or path.suffix in _PYTHON_SUFFIXES

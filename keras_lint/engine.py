@@ -57,8 +57,10 @@ from keras_lint.sources.notebook import (
 from keras_lint.sources.python import decode_python, split_lines
 from keras_lint.sources.regular_file import read_regular_file
 from keras_lint.suppression import (
+    NoqaLines,
     dockerfile_pragma_suppresses,
-    noqa_suppresses,
+    noqa_lines,
+    noqa_suppresses_span,
     unknown_noqa_codes,
 )
 
@@ -179,7 +181,7 @@ def _libcst_parse(text: str) -> cst.Module | _SyntaxProblem:
         return _SyntaxProblem(1, 1, f"cannot parse: {type(error).__name__}: {error}")
 
 
-def _compile_check(text: str, path: str, *, measure: bool = False) -> _SyntaxProblem | None:
+def _compile_check(text: str, *, measure: bool = False) -> _SyntaxProblem | None:
     """CPython's own parser: far faster than libcst when only syntax errors are wanted.
 
     ``measure``: the tree is for libcst to parse next, so one nested too deeply for libcst is
@@ -188,7 +190,9 @@ def _compile_check(text: str, path: str, *, measure: bool = False) -> _SyntaxPro
     try:
         with warnings.catch_warnings():  # "\\d" is the user's to hear about, not keras-lint's
             warnings.simplefilter("ignore")
-            tree = compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+            # The name is no file's: given an existing file, CPython counts an error's column
+            # in that file's line instead of the text's (a notebook's line 1 is "{").
+            tree = compile(text, "<source>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as error:
         deep = any(word in error.msg for word in ("too many nested", "too complex", "nested too"))
         return _SyntaxProblem(
@@ -268,6 +272,8 @@ class _Linter:
         self.known_codes = (PARSE_ERROR_CODE, *(rule.code for rule in ALL_RULES))
         self._triggered_text: str | None = None
         self._triggered: list[PythonRule] = []
+        self._noqa_source: PythonSource | None = None
+        self._noqa: NoqaLines = {}
 
     def fingerprint(self) -> str:
         """What decides this linter's findings besides the files: the result cache's key."""
@@ -366,7 +372,7 @@ class _Linter:
             return [parse_error(path, problem.line, problem.column, problem.message)]
         source = PythonSource(text)
         self.check_noqa_codes(source, path)
-        module = self.parse(source.text, path, syntax_tree=syntax_tree)
+        module = self.parse(source.text, syntax_tree=syntax_tree)
         if isinstance(module, _SyntaxProblem):
             return self.suppressed(
                 [parse_error(path, module.line, module.column, module.message)], source
@@ -384,13 +390,13 @@ class _Linter:
             return [parse_error(path, 1, 1, too_large.message)]
         self.check_noqa_codes(source, path)
         full = self.needs_libcst(source.text)
-        module = self.parse(source.text, path, full=full)
+        module = self.parse(source.text, full=full)
         findings: list[Finding] = []
         if isinstance(module, _SyntaxProblem):
             # Report each cell that is broken on its own; lint the others as one program.
             broken: dict[int, _SyntaxProblem] = {}
             for cell in cells:
-                problem = self.parse(cell_program(cell), path, full=full)
+                problem = self.parse(cell_program(cell), full=full)
                 if isinstance(problem, _SyntaxProblem):
                     broken[cell.index] = problem
             findings = [
@@ -398,7 +404,7 @@ class _Linter:
                 for index, problem in broken.items()
             ]
             source = notebook_program(cells, blank=broken)
-            module = self.parse(source.text, path, full=full)
+            module = self.parse(source.text, full=full)
             if isinstance(module, _SyntaxProblem):  # cells that parse alone but not together
                 cell_index, line = source.user_line(module.line)
                 findings.append(
@@ -410,13 +416,18 @@ class _Linter:
         )
 
     def check_noqa_codes(self, source: PythonSource, path: str) -> None:
-        if "noqa" not in source.text.lower():
-            return
-        for number, line in enumerate(source.text.splitlines(), start=1):
-            for code in unknown_noqa_codes(line, self.known_codes):
-                cell, user_line = source.user_line(number)
-                where = f"{path}:cell {cell}:{user_line}" if cell else f"{path}:{user_line}"
+        for (cell, line), comment in sorted(
+            self.noqa(source).items(), key=lambda item: (item[0][0] or 0, item[0][1])
+        ):
+            for code in unknown_noqa_codes(comment, self.known_codes):
+                where = f"{path}:cell {cell}:{line}" if cell else f"{path}:{line}"
                 self.warnings.append(f"{where}: unknown code {code} in '# noqa'")
+
+    def noqa(self, source: PythonSource) -> NoqaLines:
+        """The ``# noqa`` comments of ``source``, found once per source."""
+        if self._noqa_source is not source:
+            self._noqa_source, self._noqa = source, noqa_lines(source)
+        return self._noqa
 
     def lint_dockerfile_text(self, text: str, path: str) -> list[Finding]:
         # dockerfile-parse is imported only by a run that reads a Dockerfile
@@ -466,7 +477,6 @@ class _Linter:
     def parse(
         self,
         text: str,
-        path: str,
         *,
         full: bool | None = None,
         syntax_tree: ast.Module | None = None,
@@ -487,7 +497,7 @@ class _Linter:
         if syntax_tree is not None:
             problem = _too_deep_problem(syntax_tree) if full else None
         else:
-            problem = _compile_check(text, path, measure=full)
+            problem = _compile_check(text, measure=full)
         if problem is None:
             if not full:
                 return None
@@ -571,13 +581,18 @@ class _Linter:
         )
 
     def suppressed(self, findings: list[Finding], source: PythonSource) -> list[Finding]:
-        """``findings`` without those a ``# noqa`` comment on their line silences."""
-        if not self.apply_noqa:
+        """``findings`` without those a ``# noqa`` comment on one of their lines silences."""
+        if not self.apply_noqa or not findings:
+            return findings
+        noqa = self.noqa(source)
+        if not noqa:
             return findings
         return [
             finding
             for finding in findings
-            if not noqa_suppresses(source.original_line(finding.cell, finding.line), finding.code)
+            if not noqa_suppresses_span(
+                noqa, finding.cell, finding.line, finding.end_line, finding.code
+            )
         ]
 
     # -- Dockerfiles ------------------------------------------------------------------------
@@ -742,10 +757,13 @@ def scan_project(files: Sequence[Path]) -> ProjectScan:
     dockerfiles: list[LoadedDockerfile] = []
     problems: list[Finding] = []
     python_files: list[Path] = []
+    notebooks: list[Path] = []
     for path in files:
         kind = _kind_of(path)
         if kind == "python":
             python_files.append(path)
+        elif kind == "notebook":
+            notebooks.append(path)
         if kind != "dockerfile":
             continue
         text = _read(path, kind)
@@ -762,7 +780,7 @@ def scan_project(files: Sequence[Path]) -> ProjectScan:
             continue
         dockerfile_env.setdefault(path.parent, {}).update(facts.env)
         dockerfiles.append(LoadedDockerfile(path, text, facts))
-    index = ProjectIndex(python_files, dockerfile_env=dockerfile_env)
+    index = ProjectIndex(python_files, dockerfile_env=dockerfile_env, notebooks=notebooks)
     return ProjectScan(index=index, dockerfiles=dockerfiles, problems=problems)
 
 

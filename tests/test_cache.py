@@ -44,7 +44,8 @@ def enable():
 """
 
 #: a library module (it trains only when a caller calls ``train``): KER301 is reported only if
-#: no file of the tree mentions enabling memory growth
+#: no program of its project calls ``train`` and no module of its import graph mentions enabling
+#: memory growth
 TF_LIBRARY = """\
 import numpy as np
 import tensorflow as tf
@@ -252,12 +253,26 @@ def test_a_dockerfile_env_change_invalidates_the_files_of_its_folders(
     assert rows(root, cache_dir, select=["KER301"]) == []
 
 
-def test_enabling_growth_in_any_file_invalidates_library_modules(
+def test_enabling_growth_in_the_import_graph_invalidates_library_modules(
     tmp_path: Path, cache_dir: Path
 ) -> None:
-    root = write_tree(tmp_path / "project", {"lib.py": TF_LIBRARY, "gpu.py": GPU_SETUP})
+    root = write_tree(
+        tmp_path / "project",
+        {"lib.py": TF_LIBRARY, "gpu.py": GPU_SETUP, "setup_all.py": "import gpu\nimport lib\n"},
+    )
     assert rows(root, cache_dir, select=["KER301"]) == []
     (root / "gpu.py").write_text("x = 1\n")
+    assert rows(root, cache_dir, select=["KER301"]) == [("lib.py", 8, "KER301")]
+
+
+def test_a_new_program_calling_a_library_moves_the_finding_to_it(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    root = write_tree(tmp_path / "project", {"lib.py": TF_LIBRARY})
+    assert rows(root, cache_dir, select=["KER301"]) == [("lib.py", 8, "KER301")]
+    write_tree(root, {"run.py": "from lib import train\n\ntrain()\n"})
+    assert rows(root, cache_dir, select=["KER301"]) == [("run.py", 3, "KER301")]
+    (root / "run.py").unlink()
     assert rows(root, cache_dir, select=["KER301"]) == [("lib.py", 8, "KER301")]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -209,3 +210,23 @@ def test_console_script_exit_statuses(project: Path) -> None:
     assert missing.stderr.strip() == "keras-lint: error: no such file or directory: nowhere"
     (project / "bad.py").write_text("x = (\n")
     assert run([str(script)], project).returncode == 1
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["rules"], ["rule", "KER201"], ["--no-cache", "fixtures"],
+     ["--no-cache", "--format", "json", "fixtures"], ["--no-cache", "--statistics", "fixtures"]],
+)  # fmt: skip
+def test_a_reader_that_went_away_ends_the_run_quietly_with_141(arguments: list[str]) -> None:
+    root = Path(__file__).resolve().parents[1]
+    reading, writing = os.pipe()
+    os.close(reading)  # the reader is gone before keras-lint writes a byte: `| head -0`
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "keras_lint", *arguments],
+            cwd=root, stdout=writing, stderr=subprocess.PIPE, text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        os.close(writing)
+    assert (done.returncode, done.stderr) == (141, "")
+

@@ -149,6 +149,23 @@ def test_stdin_filename_alone_reads_stdin_and_per_file_ignores_apply(project: Pa
     assert found.returncode == 1 and b"x.py:" in found.stdout
 
 
+def test_unnamed_stdin_is_stdin_py_in_the_current_folders_configuration(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        '[tool.keras-lint]\nselect = ["KER2"]\n'
+        '[tool.keras-lint.per-file-ignores]\n"other.py" = ["KER2"]\n'
+    )
+    found = run_stdin(["-"], MISMATCH + NO_RESTORE, project)
+    assert (found.returncode, found.stderr) == (1, b"")
+    lines = found.stdout.decode().splitlines()
+    assert [line.split(": ")[1].split()[0] for line in lines[:-1]] == ["KER201"]  # KER6 off
+    assert lines[0].startswith("stdin.py:")
+    (project / "pyproject.toml").write_text(
+        '[tool.keras-lint.per-file-ignores]\n"stdin.py" = ["KER2"]\n'
+    )
+    clean = run_stdin(["-"], MISMATCH, project)
+    assert (clean.returncode, clean.stderr) == (0, b"")
+
+
 def test_stdin_notebooks_dockerfiles_and_undecodable_bytes(project: Path) -> None:
     docker = run_stdin(["-", "--stdin-filename", "Dockerfile"], "FROM python:latest\n", project)
     assert docker.returncode == 1 and b"Dockerfile:1:1: KER401" in docker.stdout
@@ -225,3 +242,15 @@ def test_stdin_and_a_named_file_see_their_projects_helpers_and_dockerfile_env(
     (tmp_path / "src/models.py").write_text(models)
     done = run_stdin(["--format", "json", str(tmp_path / "src/train.py")], "", tmp_path)
     assert sorted(f["code"] for f in json.loads(done.stdout)) == ["KER101", "KER301"]
+
+
+def test_a_named_folder_that_gitignore_lists_is_linted(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(project, {".git/HEAD": "", ".gitignore": "venv311/\n", "venv311/t.py": MISMATCH})
+    assert main(["--format", "json", "--no-cache"]) == 1
+    assert ("venv311/t.py", "KER201") not in reported(capsys)
+    assert main(["--format", "json", "--no-cache", "venv311"]) == 1
+    assert reported(capsys) == [("venv311/t.py", "KER201")]
+    assert main(["--format", "json", "--no-cache", "--force-exclude", "venv311"]) == 0
+    assert reported(capsys) == []

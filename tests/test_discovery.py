@@ -36,11 +36,33 @@ def test_finds_python_notebooks_and_dockerfiles_in_sorted_order(tmp_path: Path) 
     ]  # fmt: skip
 
 
-def test_tool_and_build_folders_are_skipped_but_site_packages_is_not(tmp_path: Path) -> None:
+def test_tool_build_and_installed_package_folders_are_skipped(tmp_path: Path) -> None:
     excluded = [".git", ".venv", "venv", "__pycache__", "node_modules", "build", "dist",
-                ".ipynb_checkpoints", ".tox", ".mypy_cache"]  # fmt: skip
-    touch(tmp_path, "keep.py", "lib/site-packages/mod.py", *(f"{d}/x.py" for d in excluded))
-    assert names(tmp_path, discover([tmp_path]).files) == ["keep.py", "lib/site-packages/mod.py"]
+                ".ipynb_checkpoints", ".tox", ".mypy_cache", "lib/site-packages",
+                "usr/lib/python3/dist-packages"]  # fmt: skip
+    touch(tmp_path, "keep.py", "lib/keep.py", *(f"{d}/x.py" for d in excluded))
+    assert names(tmp_path, discover([tmp_path]).files) == ["keep.py", "lib/keep.py"]
+
+
+def test_python_environments_of_any_name_are_skipped_in_walks(tmp_path: Path) -> None:
+    touch(
+        tmp_path, "train.py", "env/pyvenv.cfg", "env/bin/tool.py",
+        "env/lib/python3.11/site-packages/pkg/mod.py", "py311/conda-meta/history",
+        "py311/lib/python3.11/site-packages/pkg/mod.py", "py311/bin/tool.py",
+        "src/pyvenv_cfg.py",
+    )  # fmt: skip
+    assert names(tmp_path, discover([tmp_path]).files) == ["src/pyvenv_cfg.py", "train.py"]
+    # named, they are linted; an installed package's folder is then skipped unless named too
+    assert names(tmp_path, discover([tmp_path / "env", tmp_path / "py311"]).files) == [
+        "env/bin/tool.py", "py311/bin/tool.py"
+    ]  # fmt: skip
+    site = tmp_path / "env/lib/python3.11/site-packages"
+    assert names(tmp_path, discover([site]).files) == [
+        "env/lib/python3.11/site-packages/pkg/mod.py"
+    ]
+    assert names(tmp_path, discover([site / "pkg"]).files) == [
+        "env/lib/python3.11/site-packages/pkg/mod.py"
+    ]
 
 
 def test_explicit_paths_are_linted_even_inside_excluded_folders(tmp_path: Path) -> None:
@@ -124,6 +146,36 @@ def test_gitignores_above_the_walked_folder_apply_inside_a_git_work_tree(tmp_pat
         "src/scratch/try.py",
         "src/train.py",
     ]
+
+
+def test_a_named_folder_that_gitignore_ignores_is_walked_with_its_own_ignore_files(
+    tmp_path: Path,
+) -> None:
+    touch(tmp_path, "venv311/lib/keras/a.py", "venv311/lib/keras/b.py", "venv311/tool.py")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("venv311/\n")
+    (tmp_path / "venv311/lib/keras/.gitignore").write_text("b.py\n")
+    assert names(tmp_path, discover([tmp_path]).files) == []
+    assert names(tmp_path, discover([tmp_path / "venv311"]).files) == [
+        "venv311/lib/keras/a.py", "venv311/tool.py"
+    ]  # fmt: skip
+    assert names(tmp_path, discover([tmp_path / "venv311/lib/keras"]).files) == [
+        "venv311/lib/keras/a.py"
+    ]
+    forced = discover([tmp_path / "venv311"], force_exclude=True)
+    assert names(tmp_path, forced.files) == []
+
+
+def test_a_virtualenvs_own_gitignore_does_not_hide_a_named_package_in_it(tmp_path: Path) -> None:
+    """``keras-lint keras`` run in a virtualenv's site-packages (virtualenv writes ``*`` in the
+    environment's ``.gitignore``)."""
+    site = tmp_path / ".venv/lib/python3.11/site-packages"
+    touch(site, "keras/src/models.py", "keras/__init__.py")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".venv/.gitignore").write_text("*\n")
+    assert names(site, discover([site / "keras"]).files) == [
+        "keras/__init__.py", "keras/src/models.py"
+    ]  # fmt: skip
 
 
 def test_exclude_patterns_replace_the_default_folders(tmp_path: Path) -> None:

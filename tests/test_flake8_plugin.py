@@ -362,6 +362,10 @@ OPTIONS = {
             loss="binary_crossentropy",
         )  # noqa: KER201
         m.compile(optimizer="adam", loss="binary_crossentropy")  # noqa:KER2
+        m.compile(
+            optimizer="adam",
+            loss="binary_crossentropy",  # noqa: KER201
+        )
         """,
     "clean.py": """\
         import os; os.environ["KERAS_BACKEND"] = "jax"  # KER301 is about TensorFlow only
@@ -426,9 +430,13 @@ def test_per_file_ignores_and_codes_in_a_config_file(
 def test_noqa_is_flake8s(ignores_and_noqa: subprocess.CompletedProcess, options_tree: Path) -> None:
     rows = [row for row in ker_rows(ignores_and_noqa, options_tree) if row[0] == "noqa.py"]
     # the noqa naming another code leaves its finding; a noqa after a multi-line string
-    # covers the lines of the string; a noqa after a closing bracket does not cover the
-    # opening line: flake8's own rules, as for any plugin
-    assert rows == [("noqa.py", 7, "KER101"), ("noqa.py", 10, "KER201")]
+    # covers the lines of the string; a noqa after a closing bracket or on the `loss=` line
+    # does not cover the opening line: flake8's own rules, as for any plugin
+    assert rows == [("noqa.py", 7, "KER101"), ("noqa.py", 10, "KER201"), ("noqa.py", 15, "KER201")]
+    # the keras-lint command honours a noqa on any line of the reported call
+    assert [(line, code) for _, line, _, code, _ in cli_rows("noqa.py", options_tree)] == [
+        (7, "KER101")
+    ]
 
 
 def test_disable_noqa_reports_everything(options_tree: Path) -> None:
@@ -440,6 +448,7 @@ def test_disable_noqa_reports_everything(options_tree: Path) -> None:
         ("noqa.py", 8, "KER201"),
         ("noqa.py", 10, "KER201"),
         ("noqa.py", 14, "KER201"),
+        ("noqa.py", 15, "KER201"),
     ]
 
 

@@ -21,7 +21,11 @@ from keras_lint.analysis.interpreter_base import (
     Terminated,
     materialize,
 )
-from keras_lint.analysis.keras_calls import model_activation, trains_a_keras_wrapper
+from keras_lint.analysis.keras_calls import (
+    activation_function_result,
+    model_output_tensor,
+    trains_a_keras_wrapper,
+)
 from keras_lint.analysis.module_loading import is_library
 from keras_lint.analysis.names import keras_leaf, normalize
 from keras_lint.analysis.state import State, merge_models
@@ -127,7 +131,7 @@ class CallsMixin(InterpreterBase):
         if isinstance(callee, ModelValue):
             incoming = args[0] if args else UNKNOWN
             if isinstance(incoming, Tensor):
-                return Tensor(model_activation(callee.info), callee)
+                return model_output_tensor(callee)
             return UNKNOWN
         if isinstance(callee, ObjectValue) and callee.cls.method("call") is not None:
             return Tensor(None, UNKNOWN)  # a custom layer applied to a tensor
@@ -241,13 +245,11 @@ class CallsMixin(InterpreterBase):
                 return Tensor(None, UNKNOWN)
             activation = keras_api.function_activation(site.callee)
             if activation is not None:
-                incoming = site.args[0] if site.args else UNKNOWN
-                return Tensor(activation, UNKNOWN) if isinstance(incoming, Tensor) else UNKNOWN
+                return activation_function_result(activation, site)
             return self.data.external_call(site) or Instance(site)
         activation = keras_api.function_activation(site.callee)
         if activation is not None:
-            incoming = site.args[0] if site.args else UNKNOWN
-            return Tensor(activation, UNKNOWN) if isinstance(incoming, Tensor) else UNKNOWN
+            return activation_function_result(activation, site)
         if site.callee == "os.environ.setdefault" and site.args:
             self._env_from_call(site.args[0], site.args[1] if len(site.args) > 1 else None, frame)
         elif site.callee == "os.environ.update" and site.args and isinstance(site.args[0], Mapping):

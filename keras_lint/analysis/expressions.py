@@ -11,10 +11,11 @@ from typing import TypeGuard
 import libcst as cst
 
 from keras_lint.analysis.interpreter_base import BoundMethod, Frame, InterpreterBase
-from keras_lint.analysis.keras_calls import model_activation
+from keras_lint.analysis.keras_calls import model_output_tensor
 from keras_lint.analysis.names import normalize
 from keras_lint.analysis.state import State
 from keras_lint.analysis.syntax import child_nodes, dotted_name
+from keras_lint.analysis.unbound_names import unbound_name
 from keras_lint.analysis.values import (
     UNKNOWN,
     ClassValue,
@@ -26,7 +27,6 @@ from keras_lint.analysis.values import (
     ObjectValue,
     Ref,
     Seq,
-    Tensor,
     Value,
     join_values,
 )
@@ -48,10 +48,7 @@ class ExpressionsMixin(InterpreterBase):
         if not frame.is_module and name in frame.scope.globals:
             self._last_read[(id(frame.scope), name)] = self._statements
             return self._resolved(frame.scope.globals, name)
-        for star in frame.scope.star_imports:
-            if star.startswith(("keras", "tensorflow", "sklearn")):
-                return Ref(normalize(f"{star}.{name}"))
-        return UNKNOWN
+        return unbound_name(name, frame.scope, self._cached)
 
     def _eval(self, node: cst.BaseExpression | None, frame: Frame) -> Value:
         if node is None:
@@ -214,7 +211,7 @@ class ExpressionsMixin(InterpreterBase):
             return owner.attrs.get(attr, UNKNOWN)
         if isinstance(owner, ModelValue):
             if attr in {"output", "outputs"}:
-                return Tensor(model_activation(owner.info), UNKNOWN)
+                return model_output_tensor(owner)
             return UNKNOWN
         if isinstance(owner, Data):
             return UNKNOWN if attr in _METADATA_ATTRIBUTES else self.data.derive(owner)

@@ -25,9 +25,11 @@ from keras_lint.analysis.project import ProjectIndex
 from keras_lint.analysis.values import (
     UNKNOWN,
     CallSite,
+    ClassValue,
     Data,
     Instance,
     Mapping,
+    ObjectValue,
     Ref,
     Seq,
     Tri,
@@ -69,6 +71,9 @@ class ModuleFacts:
     #: arguments (``epochs=``, ``validation_split=``, Keras callbacks), in a module that uses
     #: TensorFlow and not PyTorch
     probable_keras_fits: list[cst.Call] = field(default_factory=list)
+    #: calls of this file, run when it runs, that lead to a Keras ``fit`` in another module of
+    #: the project (``train_and_evaluate(args)`` in ``task.py``)
+    training_leads: list[cst.Call] = field(default_factory=list)
     #: calls (by ``id``) whose result is bound to a name never read afterwards: dead values
     unused_results: set[int] = field(default_factory=set)
     _positions: dict[cst.CSTNode, CodeRange] | None = None
@@ -128,13 +133,18 @@ def build_module_facts(
     )
     facts.unused_results = interpreter.unused_results()
     if _uses_tensorflow_not_torch(scope):
-        # only where the module runs it: a function's parameter may be anything
-        facts.probable_keras_fits = [
-            call.node
+        # only where the module runs it: a function's parameter may be anything (an instance
+        # of a local subclass of a library model is one wherever it is trained)
+        probable = [
+            call
             for call in facts.method_calls
-            if not call.standalone and _probable_keras_fit(call)
+            if (not call.standalone or isinstance(call.receiver, ObjectValue))
+            and _probable_keras_fit(call)
         ]
-        facts.is_entry_point |= bool(facts.probable_keras_fits)
+        facts.probable_keras_fits = [call.node for call in probable]
+        facts.is_entry_point |= any(not call.standalone for call in probable)
+    facts.training_leads = _training_leads(interpreter, scope)
+    facts.is_entry_point |= bool(facts.training_leads)
     for method_call in events.method_calls:
         arguments = [*method_call.args, *method_call.kwargs.values()]
         for instance in _instances_in(arguments):
@@ -147,6 +157,30 @@ def build_module_facts(
         for instance in _instances_in([*site.args, *site.kwargs.values()]):
             facts.instance_uses.setdefault(id(instance.call.node), set()).add(callee)
     return facts
+
+
+def _training_leads(interpreter: Interpreter, scope: ModuleScope) -> list[cst.Call]:
+    """Calls of this file, run by the file, that reach a Keras ``fit`` in another module."""
+    events = interpreter.events
+    fits: list[cst.Call] = [
+        call.node
+        for call in events.training
+        if call.scope is not scope and call.method in FIT_METHODS
+    ]
+    fits += [node for node, where in events.wrapped_fits if where is not scope]
+    fits += [
+        call.node
+        for call in events.method_calls
+        if call.scope is not scope
+        and not call.standalone
+        and _uses_tensorflow_not_torch(call.scope)
+        and _probable_keras_fit(call)
+    ]
+    leads: dict[int, cst.Call] = {}
+    for fit in fits:
+        for lead in interpreter.leads_to(fit):
+            leads.setdefault(id(lead), lead)
+    return list(leads.values())
 
 
 _OTHER_ESTIMATOR_LIBRARIES = frozenset({"sklearn", "xgboost", "lightgbm", "catboost", "torch"})
@@ -165,12 +199,39 @@ def _probable_keras_fit(call: MethodCall) -> bool:
     if isinstance(receiver, Instance):
         if receiver.callee.split(".", 1)[0] in _OTHER_ESTIMATOR_LIBRARIES:
             return False
+    elif isinstance(receiver, ObjectValue):
+        if not _subclasses_a_library_model(receiver.cls):
+            return False
     elif not (receiver is UNKNOWN or isinstance(receiver, Data)):
         return False
     if "epochs" in call.kwargs or "validation_split" in call.kwargs:
         return True
     callbacks = list(_instances_in([call.kwargs.get("callbacks", UNKNOWN)]))
     return any(keras_leaf(c.callee) is not None for c in callbacks)
+
+
+def _subclasses_a_library_model(cls: ClassValue) -> bool:
+    """A local class that inherits ``fit`` from a library class outside Keras itself
+    (``class M(tfrs.Model)``, ``class M(keras_cv.models.RetinaNet)``)."""
+    if cls.method("fit") is not None:
+        return False  # its own fit, interpreted as a function
+    pending, seen = [cls], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for base in current.bases:
+            if isinstance(base, ClassValue):
+                pending.append(base)
+            elif (
+                isinstance(base, Ref)
+                and "." in base.name
+                and keras_leaf(base.name) is None
+                and base.name.split(".", 1)[0] not in _OTHER_ESTIMATOR_LIBRARIES
+            ):
+                return True
+    return False
 
 
 def _instances_in(values: list[Value]) -> Iterator[Instance]:

@@ -24,7 +24,7 @@ from keras_lint.analysis.events import Events, ModuleScope
 from keras_lint.analysis.expressions import ExpressionsMixin
 from keras_lint.analysis.interpreter_base import Frame, Terminated
 from keras_lint.analysis.keras_calls import KerasCallsMixin, compiles_outside
-from keras_lint.analysis.module_loading import ModuleLoadingMixin
+from keras_lint.analysis.module_loading import LeadingCallsMixin, ModuleLoadingMixin
 from keras_lint.analysis.state import State
 from keras_lint.analysis.statements import StatementsMixin
 from keras_lint.analysis.values import Arguments, FunctionValue, ObjectValue, Tri, Value
@@ -33,7 +33,12 @@ __all__ = ["Interpreter"]
 
 
 class Interpreter(
-    StatementsMixin, ExpressionsMixin, CallsMixin, KerasCallsMixin, ModuleLoadingMixin
+    LeadingCallsMixin,
+    StatementsMixin,
+    ExpressionsMixin,
+    CallsMixin,
+    KerasCallsMixin,
+    ModuleLoadingMixin,
 ):
     """Runs a module and the functions no call reaches; ``events`` and ``data`` hold the facts."""
 

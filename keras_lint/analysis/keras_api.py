@@ -6,8 +6,10 @@ Names here are canonical (see ``names.normalize``) and matched by their last com
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from keras_lint.analysis.names import keras_leaf
-from keras_lint.analysis.values import Const, Instance, Ref, Tensor, Value
+from keras_lint.analysis.values import Const, Instance, ModelInfo, ModelValue, Ref, Tensor, Value
 
 #: methods of a model that need it to be compiled
 TRAINING_METHODS = frozenset(
@@ -59,7 +61,7 @@ _ACTIVATION_POSITION = {
     "Conv2D": 7,
     "Conv3D": 7,
 }
-#: layers that do not change whether their input is a probability or a logit
+#: layers that change neither whether their input is a probability or a logit nor its last axis
 PASSTHROUGH_LAYERS = frozenset(
     {
         "Dropout",
@@ -70,14 +72,13 @@ PASSTHROUGH_LAYERS = frozenset(
         "GaussianDropout",
         "AlphaDropout",
         "ActivityRegularization",
-        "Flatten",
-        "Reshape",
-        "Permute",
         "Cropping1D",
         "Cropping2D",
         "Cropping3D",
     }
 )
+#: layers that keep the activation but change the shape: the last axis is no longer known
+RESHAPING_LAYERS = frozenset({"Flatten", "Reshape", "Permute"})
 #: wrappers whose output activation is that of the wrapped layer
 WRAPPER_LAYERS = frozenset({"TimeDistributed"})
 
@@ -149,40 +150,92 @@ def function_activation(name: str) -> str | None:
     return None
 
 
-def layer_output_activation(layer: Value, incoming: str | None) -> str | None:
-    """Activation of the output of ``layer`` given its input's activation; None if unknown."""
+@dataclass(frozen=True)
+class LayerOutput:
+    """What is known of a layer's output: its activation (canonical name, ``"linear"``, None when
+    unknown), the width of its last axis, and that width where the activation was applied (a
+    softmax over one unit always outputs 1.0)."""
+
+    activation: str | None = None
+    width: int | None = None
+    activation_width: int | None = None
+
+
+UNKNOWN_OUTPUT = LayerOutput()
+
+
+def tensor_output(tensor: Tensor) -> LayerOutput:
+    return LayerOutput(tensor.activation, tensor.width, tensor.activation_width)
+
+
+def layer_output(
+    layer: Value, incoming: LayerOutput, seen: frozenset[int] = frozenset()
+) -> LayerOutput:
+    """The output of ``layer`` applied to an input described by ``incoming``.
+
+    A model used as a layer gives its own output; anything the analysis does not know gives
+    ``UNKNOWN_OUTPUT``: only the last layers decide.
+    """
+    if isinstance(layer, ModelValue):
+        return model_output(layer.info, seen)
     if not isinstance(layer, Instance):
-        return None
+        return UNKNOWN_OUTPUT
     leaf = keras_leaf(layer.callee)
     if leaf is None:
-        return None
+        return UNKNOWN_OUTPUT
     call = layer.call
     if leaf in LINEAR_DEFAULT_LAYERS:
         position = _ACTIVATION_POSITION.get(leaf)
+        width = layer_units(layer)
         if position is None and len(call.args) > 2:
-            return None  # a long positional call of a layer whose signature we do not pin
-        return activation_name(call.argument(position or 99, "activation"))
+            # a long positional call of a layer whose signature we do not pin
+            return LayerOutput(None, width, None)
+        return LayerOutput(
+            activation_name(call.argument(position or 99, "activation")), width, width
+        )
     if leaf == "Activation":
         given = call.argument(0, "activation")
-        return None if given is None else activation_name(given)
+        if given is None:
+            return UNKNOWN_OUTPUT
+        activation = activation_name(given)
+        if activation == "linear":
+            return incoming  # the identity
+        return LayerOutput(activation, incoming.width, incoming.width)
     if leaf == "Softmax":
-        return "softmax"
+        axis = call.argument(0, "axis")
+        last_axis = axis is None or isinstance(axis, Const) and axis.value == -1
+        return LayerOutput("softmax", incoming.width, incoming.width if last_axis else None)
     if leaf in {"ReLU", "LeakyReLU", "PReLU", "ELU"}:
-        return "relu"
+        return LayerOutput("relu", incoming.width, incoming.width)
+    if leaf in RESHAPING_LAYERS:
+        return LayerOutput(incoming.activation, None, incoming.activation_width)
     if leaf in PASSTHROUGH_LAYERS:
         return incoming
     if leaf in WRAPPER_LAYERS:
         inner = call.argument(0, "layer")
-        return layer_output_activation(inner, incoming) if inner is not None else None
-    return None
+        return layer_output(inner, incoming, seen) if inner is not None else UNKNOWN_OUTPUT
+    return UNKNOWN_OUTPUT
 
 
-def sequential_output_activation(layers: list[Value]) -> str | None:
-    """Activation of a Sequential model's output, read from its last layers."""
-    activation: str | None = None
+def sequential_output(layers: list[Value], seen: frozenset[int] = frozenset()) -> LayerOutput:
+    """The output of a Sequential model, read from its layers in order."""
+    output = UNKNOWN_OUTPUT
     for layer in layers:
-        activation = layer_output_activation(layer, activation)
-    return activation
+        output = layer_output(layer, output, seen)
+    return output
+
+
+def model_output(info: ModelInfo, seen: frozenset[int] = frozenset()) -> LayerOutput:
+    """The output of a model with one output (a Sequential model's last layers, a functional
+    model's output tensor); unknown for several outputs, or a model that contains itself."""
+    if info.id in seen:
+        return UNKNOWN_OUTPUT
+    if info.kind == "sequential":
+        return sequential_output(info.layers, seen | {info.id})
+    if info.outputs is not None and len(info.outputs) == 1:
+        tensor = info.outputs[0]
+        return tensor_output(tensor) if isinstance(tensor, Tensor) else UNKNOWN_OUTPUT
+    return UNKNOWN_OUTPUT
 
 
 def layer_units(layer: Value) -> int | None:
@@ -196,6 +249,8 @@ def layer_units(layer: Value) -> int | None:
     if leaf != "Dense":
         return None
     units = layer.call.argument(0, "units")
+    if units is None:
+        units = layer.call.kwargs.get("output_dim")  # Keras 1
     if (
         isinstance(units, Const)
         and isinstance(units.value, int)
@@ -203,19 +258,3 @@ def layer_units(layer: Value) -> int | None:
     ):
         return units.value
     return None
-
-
-def last_defining_layer(layers: list[Value]) -> Value | None:
-    """The last layer that is not a passthrough (for Dense(1, softmax) style checks)."""
-    for layer in reversed(layers):
-        if isinstance(layer, Instance) and keras_leaf(layer.callee) in PASSTHROUGH_LAYERS:
-            continue
-        return layer
-    return None
-
-
-def tensor_output(value: Value) -> tuple[str | None, Value | None]:
-    """(activation, producing layer) of a functional output tensor."""
-    if isinstance(value, Tensor):
-        return value.activation, value.producer
-    return None, None

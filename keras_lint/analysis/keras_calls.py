@@ -5,6 +5,8 @@ scikit-learn wrapper. The tables they read are in ``keras_api.py``.
 
 from __future__ import annotations
 
+import dataclasses
+
 import libcst as cst
 
 from keras_lint.analysis import keras_api
@@ -55,7 +57,7 @@ class KerasCallsMixin(InterpreterBase):
                 outputs = list(outputs_arg.items)
             elif isinstance(outputs_arg, Mapping):
                 outputs = [
-                    Tensor(t.activation, t.producer, key) if isinstance(t, Tensor) else t
+                    dataclasses.replace(t, name=key) if isinstance(t, Tensor) else t
                     for key, t in outputs_arg.items.items()
                 ]
             else:
@@ -156,14 +158,19 @@ class KerasCallsMixin(InterpreterBase):
     def _apply_layer(self, layer: Instance, args: list[Value]) -> Value:
         # the input may come from a custom layer: only the last layer decides the activation
         incoming = args[0] if args else UNKNOWN
-        activation = keras_api.layer_output_activation(
-            layer, incoming.activation if isinstance(incoming, Tensor) else None
+        output = keras_api.layer_output(
+            layer,
+            keras_api.tensor_output(incoming)
+            if isinstance(incoming, Tensor)
+            else keras_api.UNKNOWN_OUTPUT,
         )
         name = layer.call.kwargs.get("name")
         return Tensor(
-            activation,
+            output.activation,
             layer,
             name.value if isinstance(name, Const) and isinstance(name.value, str) else None,
+            output.width,
+            output.activation_width,
         )
 
     def _record_wrapped_fit(self, node: cst.Call, frame: Frame) -> None:
@@ -208,10 +215,20 @@ def compiles_outside(cls: ClassValue, methods: set[str]) -> bool:
     return False
 
 
-def model_activation(info: ModelInfo) -> str | None:
-    if info.kind == "sequential":
-        return keras_api.sequential_output_activation(info.layers)
-    if info.outputs is not None and len(info.outputs) == 1:
-        activation, _ = keras_api.tensor_output(info.outputs[0])
-        return activation
-    return None
+def activation_function_result(activation: str, site: CallSite) -> Value:
+    """``tf.nn.softmax(x)``, ``keras.activations.sigmoid(x)``... applied to a tensor."""
+    incoming = site.args[0] if site.args else UNKNOWN
+    if not isinstance(incoming, Tensor):
+        return UNKNOWN
+    width = incoming.width
+    if activation == "softmax":
+        axis = site.argument(1, "axis")
+        if not (axis is None or isinstance(axis, Const) and axis.value in {-1, None}):
+            width = None  # over another axis: its size is unknown
+    return Tensor(activation, UNKNOWN, None, incoming.width, width)
+
+
+def model_output_tensor(model: ModelValue) -> Tensor:
+    """The tensor a model gives when applied to one (or its ``output``): its last layer's."""
+    output = keras_api.model_output(model.info)
+    return Tensor(output.activation, model, None, output.width, output.activation_width)

@@ -5,25 +5,20 @@ once per project (their top-level events replayed in every file that imports the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+import libcst as cst
+
+from keras_lint.analysis import keras_api
 from keras_lint.analysis.events import Events, ModuleScope
-from keras_lint.analysis.interpreter_base import InterpreterBase
+from keras_lint.analysis.interpreter_base import Frame, InterpreterBase
+from keras_lint.analysis.libraries import is_library
 from keras_lint.analysis.names import normalize
+from keras_lint.analysis.syntax import dotted_name
 from keras_lint.analysis.values import UNKNOWN, Ref, Value
 
-#: top-level packages that are libraries, never modules of the linted tree
-_LIBRARY_PREFIXES = (
-    "keras",
-    "tensorflow",
-    "tf_keras",
-    "sklearn",
-    "numpy",
-    "pandas",
-    "torch",
-    "jax",
-    "os",
-    "sys",
-)
+if TYPE_CHECKING:
+    from keras_lint.analysis.project import ProjectIndex
 
 
 @dataclass(eq=False)
@@ -124,5 +119,40 @@ class ModuleLoadingMixin(InterpreterBase):
         return value
 
 
-def is_library(name: str) -> bool:
-    return name.split(".", 1)[0] in _LIBRARY_PREFIXES
+#: calls that may train a model (a ``fit`` method, a cross-validation function): where one in
+#: another module is reached, the linted file's call that led there is remembered
+_TRAINING_NAMES = keras_api.FIT_METHODS | keras_api.CROSS_VALIDATION
+
+
+class LeadingCallsMixin(InterpreterBase):
+    """Remembers, for each training call reached in another module of the tree, the call of the
+    linted file that led there: that is where an entry point training through its project's
+    functions is reported (``train_and_evaluate(args)`` in ``task.py``)."""
+
+    def __init__(self, project: ProjectIndex | None) -> None:
+        super().__init__(project)
+        #: the innermost call of the linted file being evaluated (run by the file, not on its own)
+        self._lead: cst.Call | None = None
+        self._leads: dict[int, list[cst.Call]] = {}
+
+    def leads_to(self, call: cst.Call) -> list[cst.Call]:
+        """The calls of the linted file whose evaluation reached ``call`` (another module's)."""
+        return self._leads.get(id(call), [])
+
+    def _eval_call(self, node: cst.Call, frame: Frame) -> Value:
+        if frame.scope is self._top_scope:
+            if self._standalone:
+                return super()._eval_call(node, frame)
+            outer, self._lead = self._lead, node
+            try:
+                return super()._eval_call(node, frame)
+            finally:
+                self._lead = outer
+        if self._lead is not None and not self._standalone:
+            func = node.func
+            name = func.attr.value if isinstance(func, cst.Attribute) else dotted_name(func)
+            if name in _TRAINING_NAMES:
+                leads = self._leads.setdefault(id(node), [])
+                if all(lead is not self._lead for lead in leads):
+                    leads.append(self._lead)
+        return super()._eval_call(node, frame)

@@ -4,7 +4,7 @@ Helper summaries reach across files through this index; a file that is only need
 is parsed lazily, once, when a linted file imports from it. Nothing here imports or runs user code.
 
 The analysis of a file sees the tree only through the questions below (``knows``, ``locate``,
-``resolve_relative``, ``container_env``, ``growth_enabled_anywhere``). Between ``begin_file`` and
+``resolve_relative``, ``container_env``, ``library_covered``). Between ``begin_file`` and
 ``end_file`` each question and its answer is recorded, in a form that ``answers_unchanged`` can
 check against the tree of a later run: that is how a cached result learns that a helper module,
 the set of modules or a Dockerfile's ENV it depended on has changed.
@@ -12,11 +12,12 @@ the set of modules or a Dockerfile's ENV it depended on has changed.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,11 +29,18 @@ from keras_lint.sources.regular_file import read_regular_file
 if TYPE_CHECKING:
     import libcst as cst
 
-#: text that enables GPU memory growth somewhere (used for library modules, see KER301)
-_GROWTH_TEXT = re.compile(
-    r"set_memory_growth|TF_FORCE_GPU_ALLOW_GROWTH|allow_growth|set_logical_device_configuration"
-    r"|set_virtual_device_configuration|per_process_gpu_memory_fraction"
+#: names whose mention enables GPU memory growth or caps GPU memory (see KER301)
+_GROWTH_NAMES = frozenset(
+    {
+        "set_memory_growth",
+        "TF_FORCE_GPU_ALLOW_GROWTH",
+        "allow_growth",
+        "set_logical_device_configuration",
+        "set_virtual_device_configuration",
+        "per_process_gpu_memory_fraction",
+    }
 )
+_GROWTH_TEXT = re.compile("|".join(sorted(_GROWTH_NAMES)))
 
 
 class ProjectIndex:
@@ -48,8 +56,11 @@ class ProjectIndex:
         self,
         python_files: Iterable[Path],
         dockerfile_env: MappingABC[Path, MappingABC[str, str]] | None = None,
+        notebooks: Iterable[Path] = (),
     ) -> None:
         self.files = [Path(p) for p in python_files]
+        #: notebooks of the tree: programs that may call into its modules (never imported)
+        self.notebooks = [Path(p) for p in notebooks]
         #: ENV values of the Dockerfiles of the tree, by the folder the Dockerfile is in
         #: (``TF_FORCE_GPU_ALLOW_GROWTH`` there satisfies KER301)
         self.dockerfile_env: dict[Path, dict[str, str]] = {
@@ -77,7 +88,8 @@ class ProjectIndex:
         self._parsed: dict[Path, cst.Module | None] = {}
         #: content hashes of the files read for their helpers (of the very bytes parsed)
         self._digests: dict[Path, str | None] = {}
-        self._growth_anywhere: bool | None = None
+        #: the import graph of each project root asked about (built on first use)
+        self._graphs: dict[str, _ImportGraph] = {}
         #: modules of the tree interpreted for their helpers, by path: their scope and the events
         #: of their top level (owned by the interpreter; between ``begin_file`` and ``end_file``
         #: they belong to one linted file, otherwise they are shared by every file of a run)
@@ -151,9 +163,19 @@ class ProjectIndex:
         """ENV of the Dockerfiles whose build folder holds ``path`` (the nearest wins)."""
         return dict(self._asked_now("container-env", str(path)))
 
-    def growth_enabled_anywhere(self) -> bool:
-        """Whether any file of the tree (or its Dockerfile) mentions enabling GPU memory growth."""
-        return bool(self._asked_now("growth-anywhere"))
+    def library_covered(self, path: str, functions: Sequence[str]) -> bool:
+        """Whether the library module ``path``, which trains only inside ``functions`` (its
+        top-level functions and classes), is another file's concern: a program of its project
+        (a notebook, or a module running code) calls into them and is judged itself, or a
+        module of its import graph (what it imports, what imports it, and what those import)
+        mentions enabling GPU memory growth. Only files of its project root count, so the
+        answer never depends on unrelated files linted alongside."""
+        return bool(self._asked_now("library-covered", str(path), sorted(functions)))
+
+    def growth_at_import(self, path: str) -> bool:
+        """Whether a module of the project that ``path`` imports (directly or through other
+        modules) runs code enabling GPU memory growth when it is imported."""
+        return bool(self._asked_now("growth-at-import", str(path)))
 
     def _knows(self, name: str, importer: str) -> bool:
         candidates = self._by_name.get(name, [])
@@ -187,29 +209,41 @@ class ProjectIndex:
             merged.update(self.dockerfile_env.get(ancestor, {}))
         return merged
 
-    def _growth_enabled_anywhere(self) -> bool:
-        if self._growth_anywhere is None:
-            found = any(
-                env.get("TF_FORCE_GPU_ALLOW_GROWTH", "").lower() == "true"
-                for env in self.dockerfile_env.values()
-            )
-            for path in self.files:
-                if found:
-                    break
-                try:
-                    text = read_regular_file(path).decode("utf-8", errors="replace")
-                    found = bool(_GROWTH_TEXT.search(text))
-                except OSError:
-                    continue
-            self._growth_anywhere = found
-        return self._growth_anywhere
+    def _graph(self, path: str) -> _ImportGraph:
+        from keras_lint.discovery import project_root  # the front ends' notion of a project
+
+        root = str(project_root(path))
+        graph = self._graphs.get(root)
+        if graph is None:
+            graph = self._graphs[root] = _ImportGraph(self, root)
+        return graph
+
+    def _growth_at_import(self, path: str) -> bool:
+        graph = self._graph(path)
+        target = _absolute(path)
+        imported = _closure({target}, graph.imports) - {target}
+        return any(graph.runs(module, _GROWTH_NAMES) for module in sorted(imported))
+
+    def _library_covered(self, path: str, functions: list[str]) -> bool:
+        graph = self._graph(path)
+        target = _absolute(path)
+        if graph.called_into(target, set(functions)):
+            return True
+        related = graph.related(target)
+        if any(_GROWTH_TEXT.search(graph.text(file)) for file in related):
+            return True
+        return any(
+            self._container_env(str(file)).get("TF_FORCE_GPU_ALLOW_GROWTH", "").lower() == "true"
+            for file in related
+        )
 
     _QUESTIONS: dict[str, Callable[..., Any]] = {
         "knows": _knows,
         "locate": _locate_answer,
         "relative": _relative,
         "container-env": _container_env,
-        "growth-anywhere": _growth_enabled_anywhere,
+        "library-covered": _library_covered,
+        "growth-at-import": _growth_at_import,
     }
 
     def _digest(self, path: Path) -> str | None:
@@ -240,8 +274,175 @@ class ProjectIndex:
         """Pickled for a worker process: the facts, without parsed trees or interpreted scopes
         (each process makes its own, lazily)."""
         state = dict(self.__dict__)
-        state.update(_parsed={}, _digests={}, scope_cache={}, _asked=None)
+        state.update(_parsed={}, _digests={}, scope_cache={}, _asked=None, _graphs={})
         return state
+
+
+#: ``import a.b, c as d`` and ``from ..a import (b, c)`` (names on the first line only)
+_IMPORT = re.compile(r"^[ \t]*import[ \t]+([\w. \t,]+)", re.MULTILINE)
+_FROM_IMPORT = re.compile(
+    r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([\w \t,]*)", re.MULTILINE
+)
+#: how many modules a call chain from a program into a library may pass through
+_MAX_CALL_CHAIN = 4
+
+
+class _ImportGraph:
+    """Which files of one project root import which: the modules and notebooks under the
+    root, their imports resolved to files under the root (nothing outside it is considered)."""
+
+    def __init__(self, index: ProjectIndex, root: str) -> None:
+        prefix = os.path.join(root, "")
+        inside = [
+            _absolute(p)
+            for p in [*index.files, *index.notebooks]
+            if str(_absolute(p)).startswith(prefix)
+        ]
+        self._notebooks = {_absolute(p) for p in index.notebooks} & set(inside)
+        self._texts: dict[Path, str] = {
+            path: _program_text(path, path in self._notebooks) for path in inside
+        }
+        scope = set(inside)
+        self.imports: dict[Path, set[Path]] = {path: set() for path in inside}
+        self.importers: dict[Path, set[Path]] = {path: set() for path in inside}
+        for path in inside:
+            for name in _imported_names(index, path, self._texts[path]):
+                candidates = [
+                    _absolute(p) for p in index._by_name.get(name, []) if _absolute(p) in scope
+                ]
+                if not candidates:
+                    continue
+                best = max(candidates, key=lambda p: _common_length(p.parent, path.parent))
+                if best != path:
+                    self.imports[path].add(best)
+                    self.importers[best].add(path)
+
+    def text(self, path: Path) -> str:
+        return self._texts.get(path, "")
+
+    def related(self, target: Path) -> set[Path]:
+        """``target``, the files that import it (transitively), and all that those import."""
+        upward = _closure({target}, self.importers)
+        return _closure(upward, self.imports)
+
+    def called_into(self, target: Path, functions: set[str]) -> bool:
+        """Whether a program of the root calls ``functions`` of ``target``, maybe through
+        functions of modules in between."""
+        pending = [(target, functions, 0)]
+        seen: set[tuple[Path, frozenset[str]]] = set()
+        while pending:
+            module, names, depth = pending.pop()
+            if not names or depth >= _MAX_CALL_CHAIN or (module, frozenset(names)) in seen:
+                continue
+            seen.add((module, frozenset(names)))
+            for importer in sorted(self.importers.get(module, ())):
+                runs, through = self._uses(importer, frozenset(names))
+                if runs:
+                    return True
+                pending.append((importer, through, depth + 1))
+        return False
+
+    def runs(self, path: Path, names: frozenset[str]) -> bool:
+        """Whether the code ``path`` runs when imported or run mentions ``names``."""
+        return self._uses(path, names)[0]
+
+    def _uses(self, path: Path, names: frozenset[str]) -> tuple[bool, set[str]]:
+        """Whether the code ``path`` runs mentions ``names`` (through its own functions too),
+        and its top-level functions and classes that mention them."""
+        text = self._texts[path]
+        if not names:
+            return False, set()
+        if path in self._notebooks:  # every cell runs
+            pattern = _word_pattern(names)
+            return any(
+                pattern.search(line) and not _IMPORT_LINE.match(line) for line in text.splitlines()
+            ), set()
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            return False, set()
+        lines = text.splitlines()
+        through: set[str] = set()
+        wanted = names
+        while True:
+            pattern = _word_pattern(wanted)
+            runs, found = False, set()
+            for statement in tree.body:
+                if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                    continue
+                end = statement.end_lineno or statement.lineno
+                if not pattern.search("\n".join(lines[statement.lineno - 1 : end])):
+                    continue
+                if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    found.add(statement.name)
+                else:
+                    runs = True
+            if runs or found <= through:
+                return runs, through
+            through |= found
+            wanted = names | through
+
+
+_IMPORT_LINE = re.compile(r"^\s*(?:import|from)\s")
+
+
+def _word_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    """A pattern that finds any of ``names`` as a whole word."""
+    return re.compile(r"\b(?:" + "|".join(re.escape(name) for name in sorted(names)) + r")\b")
+
+
+def _closure(start: set[Path], edges: dict[Path, set[Path]]) -> set[Path]:
+    found = set(start)
+    pending = list(start)
+    while pending:
+        for following in edges.get(pending.pop(), ()):
+            if following not in found:
+                found.add(following)
+                pending.append(following)
+    return found
+
+
+def _program_text(path: Path, notebook: bool) -> str:
+    """The code of a module, or of a notebook's code cells; empty when it cannot be read."""
+    try:
+        data = read_regular_file(path)
+    except OSError:
+        return ""
+    if not notebook:
+        return data.decode("utf-8", errors="replace")
+    try:
+        cells = json.loads(data).get("cells", [])
+        sources = [
+            cell.get("source", "")
+            for cell in cells
+            if isinstance(cell, dict) and cell.get("cell_type") == "code"
+        ]
+    except (ValueError, AttributeError):
+        return ""
+    return "\n".join("".join(s) if isinstance(s, list) else str(s) for s in sources)
+
+
+def _imported_names(index: ProjectIndex, path: Path, text: str) -> Iterable[str]:
+    """The dotted names the file's import statements may mean (a ``from`` import's names may
+    be submodules)."""
+    for match in _IMPORT.finditer(text):
+        for part in match.group(1).split(","):
+            words = part.split()
+            if words:
+                yield words[0]
+    for match in _FROM_IMPORT.finditer(text):
+        dots, module, names = match.groups()
+        if dots:
+            base = index._relative(str(path), len(dots), module)
+            if base is None:
+                continue
+        else:
+            base = module
+        yield base
+        for part in names.split(","):
+            words = part.split()
+            if words:
+                yield f"{base}.{words[0]}"
 
 
 def content_digest(data: bytes) -> str:

@@ -253,6 +253,8 @@ class StatementsMixin(InterpreterBase):
                 if project_scope is not None:
                     for global_name, global_value in project_scope.globals.items():
                         frame.bind(global_name, global_value)
+                    # what it star-imported comes along
+                    frame.scope.star_imports.extend(project_scope.star_imports)
                 else:
                     frame.scope.star_imports.append(normalize(base))
             return

@@ -148,6 +148,8 @@ class Tensor(Value):
     activation: str | None  # canonical activation name, "linear", or None when unknown
     producer: Value  # the layer (Instance) or call that produced it, or UNKNOWN
     name: str | None = None  # the producing layer's ``name=``
+    width: int | None = None  # the size of its last axis, when known
+    activation_width: int | None = None  # that size where ``activation`` was applied
 
 
 @dataclass(eq=False)

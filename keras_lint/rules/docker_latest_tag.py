@@ -23,8 +23,17 @@ class DockerLatestTag(DockerfileRule, ContainerYamlRule):
     base image of every `FROM` line of a Dockerfile, the `image:` of every service of a Docker
     Compose file (`compose.yaml`, `docker-compose.yml` and their variants) and the `image:` of
     every container, init container and ephemeral container of a Kubernetes manifest. It
-    reports an image with no tag, the tag `latest`, or a tag starting with `latest` (such as
-    `latest-gpu`).
+    reports an image with no tag or with a tag that moves to newer images:
+
+    - `latest`, or a tag starting with `latest` (such as `latest-gpu`);
+    - a nightly tag: `nightly`, one starting with `nightly-` (`nightly-gpu`, and a dated
+      `nightly-2024-01-01` too: dated or not, a nightly is an unreleased development build)
+      or one ending with `-nightly` (`2.16-nightly`);
+    - `rolling` and `edge`, exactly (`ros:rolling`, `alpine:edge`); `edge-1.2` or
+      `rolling-base` are other tags and are not reported, nor is a tag that only contains one
+      of these words (`mynightlybuild`, `v2-latest`).
+
+    Tags are compared without regard to case, and the message names the kind of tag found.
 
     Dockerfile `ARG` defaults declared before the first `FROM` are substituted first, and so
     are the defaults of Compose variables (`${TAG:-latest}`). `scratch`, the name of an earlier
@@ -38,15 +47,16 @@ class DockerLatestTag(DockerfileRule, ContainerYamlRule):
     template, say) is skipped.
 
     ## Why is this bad?
-    `latest` is a moving label, and no tag at all means `latest`. The next build or deployment,
-    on a CI runner, a colleague's machine or a cluster node, silently pulls whatever image the
-    tag points to that day: a new TensorFlow release, a different CUDA or cuDNN version,
-    another Python. The training code then runs on a different stack than the one it was
-    tested on. At best the build or the pod breaks (a wheel has no build for the new Python,
-    the CUDA driver on the host is too old); at worst it runs and training silently changes:
-    different kernels, different numerics, different defaults, results that can no longer be
-    reproduced or compared. On Kubernetes, two replicas of one job started minutes apart can
-    even run different images.
+    `latest` is a moving label, and no tag at all means `latest`; a `rolling` tag moves to each
+    new release, and `nightly` and `edge` tags to development builds nobody released. The
+    next build or deployment, on a CI runner, a colleague's machine or a cluster node, silently
+    pulls whatever image the tag points to that day: a new TensorFlow release, a different CUDA
+    or cuDNN version, another Python. The training code then runs on a different stack than the
+    one it was tested on. At best the build or the pod breaks (a wheel has no build for the new
+    Python, the CUDA driver on the host is too old); at worst it runs and training silently
+    changes: different kernels, different numerics, different defaults, results that can no
+    longer be reproduced or compared. On Kubernetes, two replicas of one job started minutes
+    apart can even run different images.
 
     ## Example
     ```dockerfile
@@ -87,7 +97,10 @@ class DockerLatestTag(DockerfileRule, ContainerYamlRule):
 
     code = "KER401"
     name = "docker-latest-tag"
-    summary = "Dockerfile/Compose/Kubernetes image uses the mutable 'latest' tag or no tag at all"
+    summary = (
+        "Dockerfile/Compose/Kubernetes image uses a moving tag (latest, nightly, rolling, edge) "
+        "or no tag at all"
+    )
     trigger = None
 
     def check(self, facts: DockerfileFacts) -> Iterator[Report]:
@@ -129,6 +142,30 @@ def _problem(image: str, earlier_stages: Collection[str]) -> str | None:
     if ":" not in last_segment:
         return f"'{image}' has no tag: pin a version (and ideally a digest)"
     tag = last_segment.split(":", 1)[1]
-    if tag.lower().startswith("latest"):
+    kind = _floating_tag_kind(tag)
+    if kind is None:
+        return None
+    if kind == "latest":
         return f"'{image}' uses the mutable '{tag}' tag: pin a version"
+    return f"'{image}' uses the {kind} tag '{tag}' ({_FLOATING_KINDS[kind]}): pin a version"
+
+
+#: what each kind of floating tag, other than ``latest``, follows
+_FLOATING_KINDS = {
+    "nightly": "a new development build every night",
+    "rolling": "moved to each new release",
+    "edge": "the development branch, rebuilt as it changes",
+}
+
+
+def _floating_tag_kind(tag: str) -> str | None:
+    """``latest``, ``nightly``, ``rolling`` or ``edge`` for a tag that moves to newer images
+    (case does not matter), None for any other tag."""
+    tag = tag.lower()
+    if tag.startswith("latest"):
+        return "latest"
+    if tag == "nightly" or tag.startswith("nightly-") or tag.endswith("-nightly"):
+        return "nightly"
+    if tag in ("rolling", "edge"):
+        return tag
     return None

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from keras_lint.analysis import keras_api
+from keras_lint.analysis.libraries import is_library
 from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.values import Const, Seq, Value
 from keras_lint.rules.base import PythonRule, Report
@@ -34,10 +35,39 @@ _TPU_NAMES = ("TPUClusterResolver", "TPUStrategy", "initialize_tpu_system")
 _NON_TF_BACKENDS = frozenset({"jax", "torch", "numpy", "openvino"})
 
 
+class _TrainingOrProgram:
+    """Text that trains, or a program that imports and runs code: it may train through the
+    functions of a module of its project."""
+
+    # no ``\b`` before the names: each branch must start with a literal for a fast search
+    _training = re.compile(r"\.\s*fit(?:_generator)?\b|cross_va|learning_curve")
+    #: top-level code that calls something: ``main()``, ``history = train(...)``, a main block
+    _runs = re.compile(
+        r"^(?:if\s+__name__|[A-Za-z_][\w.]*\s*\(|[A-Za-z_][\w.,\t ]*=\s*[\w.]+\s*\()",
+        re.MULTILINE,
+    )
+
+    #: an import statement, with the module it names (relative: the leading dots)
+    _import = re.compile(
+        r"^[ \t]*(?:from[ \t]+(\.+|[\w.]+)[ \t]+import|import[ \t]+([\w.]+))", re.MULTILINE
+    )
+
+    def search(self, text: str, /) -> bool:
+        if self._training.search(text):
+            return True
+        if "import" not in text or not self._runs.search(text):
+            return False
+        # only a module of the project can hold the training the program calls
+        return any(
+            not is_library(match.group(1) or match.group(2))
+            for match in self._import.finditer(text)
+        )
+
+
 class MissingGpuMemoryGrowth(PythonRule):
     """
     ## What it does
-    Reports the first Keras `fit` of a module that trains on the TensorFlow backend (`tf.keras`,
+    Reports the first Keras `fit` of a program that trains on the TensorFlow backend (`tf.keras`,
     or Keras 3 with no other backend chosen) when nothing enables GPU memory growth: neither
     `tf.config.experimental.set_memory_growth(gpu, True)`, nor `TF_FORCE_GPU_ALLOW_GROWTH=true`
     (in `os.environ`, a notebook's `%env`, or an `ENV` of a Dockerfile in the module's folder or
@@ -45,10 +75,16 @@ class MissingGpuMemoryGrowth(PythonRule):
     nor TF1 `gpu_options`. A scikit-learn `KerasClassifier`/`KerasRegressor` trained with `fit`
     or cross-validation counts as a Keras `fit`, and so does a `fit` the module runs on a model
     from a library it cannot follow (`sm.Unet(...)`) when given Keras-only arguments such as
-    `epochs=`, in a module that uses TensorFlow and not PyTorch. Helpers
-    called from the module, and the top level of project modules it imports, count. A module
-    that only defines training functions (no top-level training, no `__main__` block) is
-    reported only when no file of the linted tree enables growth. Modules that set
+    `epochs=`, in a module that uses TensorFlow and not PyTorch; so does `fit(..., epochs=)` on
+    a local subclass of a library's Keras model (`class Ranker(tfrs.Model)`). Helpers called
+    from the module, and the top level of project modules it imports, count. A program (a
+    notebook, or a module with top-level code or a `__main__` block) that trains through the
+    functions of another module of its project (`task.py` calling `model.py`'s
+    `train_and_evaluate()`) is reported at its own call that leads there. A module that only
+    defines training functions is reported only when no program of its project calls into
+    them and no module of its import graph (what it imports, what imports it, and what those
+    import) enables growth; files outside its project (the folder of its `pyproject.toml`,
+    `setup.py`, `.git`, ..., else its outermost package or folder) never count. Modules that set
     `KERAS_BACKEND` to `jax` or `torch`, hide every GPU (`CUDA_VISIBLE_DEVICES=-1`,
     `tf.config.set_visible_devices([], "GPU")`) or train on a TPU are skipped.
 
@@ -85,24 +121,54 @@ class MissingGpuMemoryGrowth(PythonRule):
     code = "KER301"
     name = "missing-gpu-memory-growth"
     summary = "TensorFlow training never enables GPU memory growth, so it reserves all GPU memory"
-    # no ``\b`` before the names: each branch must start with a literal for a fast search
-    trigger = re.compile(r"\.\s*fit(?:_generator)?\b|cross_va|learning_curve")
+    trigger = _TrainingOrProgram()
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
         fits = [t.node for t in facts.training if t.method in keras_api.FIT_METHODS]
         fits += facts.wrapped_fits + facts.probable_keras_fits
-        if not fits or _other_backend(facts) or _no_gpu(facts) or _growth_enabled(facts):
+        leads = facts.training_leads
+        if not (fits or leads) or _other_backend(facts) or _no_gpu(facts):
+            return
+        if _growth_enabled(facts):
             return
         project = facts.project
-        if not facts.is_entry_point and project is not None and project.growth_enabled_anywhere():
-            return  # a library module: the program that imports it may well enable growth
-        first = min(fits, key=lambda node: _start(facts, node))
+        if project is not None and facts.is_entry_point:
+            # a module it imports may enable growth at import time without any of its names
+            # being used
+            if project.growth_at_import(facts.path):
+                return
+        elif project is not None:
+            # a library module: the programs that run its training are judged instead, and
+            # growth enabled in what it imports or what imports it covers it
+            if project.library_covered(facts.path, _training_functions(facts, fits)):
+                return
+        first = min([*fits, *leads], key=lambda node: _start(facts, node))
+        what = (
+            "this call leads to TensorFlow training in another module"
+            if any(first is lead for lead in leads)
+            else "this module trains with TensorFlow"
+        )
         yield Report(
-            "this module trains with TensorFlow but never enables GPU memory growth: TensorFlow "
-            "will reserve all GPU memory (call `tf.config.experimental.set_memory_growth(gpu, "
-            "True)` or set TF_FORCE_GPU_ALLOW_GROWTH=true)",
+            f"{what} but never enables GPU memory growth: TensorFlow will reserve all GPU "
+            "memory (call `tf.config.experimental.set_memory_growth(gpu, True)` or set "
+            "TF_FORCE_GPU_ALLOW_GROWTH=true)",
             node=first,
         )
+
+
+def _training_functions(facts: ModuleFacts, fits: list[cst.Call]) -> list[str]:
+    """The top-level functions and classes of the module whose code holds a training call:
+    the names through which a program reaches its training."""
+    import libcst as cst  # imported by the rules' check only: a run that parses nothing never does
+
+    lines = {facts.position(node).start.line for node in fits}
+    names = set()
+    for statement in facts.module.body:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            span = facts.position(statement)
+            if any(span.start.line <= line <= span.end.line for line in lines):
+                names.add(statement.name.value)
+    return sorted(names)
 
 
 def _start(facts: ModuleFacts, node: cst.CSTNode) -> tuple[int, int]:

@@ -101,25 +101,44 @@ class Output:
 class LossActivationMismatch(PythonRule):
     """
     ## What it does
-    Reads each compiled model's output layer (a `Dense`/`Conv` activation, a separate
-    `Activation(...)` or `Softmax()` layer, functional outputs, `Sequential` lists and `add()`
-    chains, per-output losses of multi-output models) and the loss given to `compile` (strings,
-    `keras.losses` classes and functions, `from_logits`), and reports combinations that cannot
-    be right:
+    Reads each compiled model's output layer (a `Dense`/`Conv` activation given as a string in
+    any case, `tf.nn.softmax` or `keras.activations.sigmoid`, a separate `Activation(...)` or
+    `Softmax()` layer, functional outputs, `Sequential` lists and `add()` chains, a model used
+    as a layer of another, per-output losses of multi-output models) and the loss given to
+    `compile` (strings, `keras.losses` classes and functions, `from_logits`), and reports
+    combinations that cannot be right:
     - `softmax` output with binary crossentropy;
     - `sigmoid` output with categorical or sparse categorical crossentropy;
-    - `Dense(1, activation="softmax")`, whose output is always 1.0;
+    - a softmax over one unit, whose output is always 1.0, whatever the loss:
+      `Dense(1, activation="softmax")`, or `Dense(1)` followed by `Activation("softmax")` or
+      `Softmax()` (a `Dropout` between them changes nothing; a `Flatten` or `Reshape` does);
     - a probability output (`softmax`/`sigmoid`) with a loss built with `from_logits=True`;
     - a linear output (no activation) with a crossentropy loss without `from_logits=True`.
-    An activation or loss it cannot read (a variable, a custom function) is not judged.
+    An activation or loss it cannot read (a variable, a custom function, `compile(**options)`)
+    is not judged.
+
+    Keras names come from imports in every spelling, and from star imports of Keras modules
+    (`from keras.layers import *`). A notebook whose import cell is missing is still read when
+    its names can only be Keras's: `Sequential`, `Dense`, `Activation`, `Dropout` and `Flatten`
+    used without any binding count as Keras's if the file binds that name nowhere (no import,
+    assignment, `def`, `class` or parameter of it), star-imports nothing but Keras/TensorFlow
+    modules, and compiles a model with `loss=` or `optimizer=`. Any other unbound name (`Model`,
+    `Conv2D`, a loss class) stays unknown.
 
     ## Why is this bad?
     Keras raises no error for any of these: the model trains, and the numbers are wrong. Softmax
-    with binary crossentropy scores each class as an independent yes/no problem and reports a
-    "binary accuracy" that looks excellent while the class predictions are poor. A sigmoid unit
-    with categorical crossentropy, or a one-unit softmax, gives a loss that is constant, so the
-    model never learns. Treating probabilities as logits (or logits as probabilities) squashes
-    the gradients: training is slow, unstable, and the predicted "probabilities" meaningless.
+    with binary crossentropy scores each class as an independent yes/no problem: the class
+    predictions are about as accurate as with categorical crossentropy, but the probabilities
+    are over-confident. On its four-class fixture `keras-lint verify` measures a held-out
+    accuracy of 0.70-0.79 against 0.69-0.78 with the right loss, while the mean top probability
+    exceeds the accuracy by 0.09-0.15 against 0.03-0.06, and the held-out log loss is worse
+    (0.61-0.86 against 0.55-0.78; seeds 0-2, TensorFlow 2.21 on the CPU). A sigmoid unit with
+    categorical crossentropy, or a one-unit softmax, gives a loss that is constant (exactly 0 in
+    the fixture), so not one weight changes and the model never learns. Treating logits as
+    probabilities squashes the gradients: training is slow, unstable, and the predicted
+    "probabilities" meaningless. Probabilities given to a loss built with `from_logits=True` are
+    squashed by a second softmax on the JAX and PyTorch backends; on TensorFlow, Keras 3 warns
+    and uses the logits under the softmax, so training there is unaffected.
 
     ## Example
     ```python
@@ -171,24 +190,16 @@ def _model_outputs(model: ModelInfo) -> list[Output]:
     if model.kind == "sequential":
         if not model.layers:
             return []
-        last = keras_api.last_defining_layer(model.layers)
-        return [
-            Output(
-                keras_api.sequential_output_activation(model.layers),
-                keras_api.layer_units(last) if last is not None else None,
-                None,
-            )
-        ]
+        output = keras_api.sequential_output(model.layers)
+        return [Output(output.activation, output.activation_width, None)]
     if model.outputs is None:
         return []
-    outputs = []
-    for tensor in model.outputs:
-        if isinstance(tensor, Tensor):
-            units = keras_api.layer_units(tensor.producer)
-            outputs.append(Output(tensor.activation, units, tensor.name))
-        else:
-            outputs.append(Output(None, None, None))
-    return outputs
+    return [
+        Output(tensor.activation, tensor.activation_width, tensor.name)
+        if isinstance(tensor, Tensor)
+        else Output(None, None, None)
+        for tensor in model.outputs
+    ]
 
 
 def _pair_losses(outputs: list[Output], loss_arg: Value | None) -> list[tuple[Output, Loss | None]]:
@@ -209,6 +220,8 @@ def _pair_losses(outputs: list[Output], loss_arg: Value | None) -> list[tuple[Ou
 
 def _read_loss(value: Value) -> Loss | None:
     if isinstance(value, Const) and isinstance(value.value, str):
+        if value.value in _LOSS_CLASSES:  # Keras also reads a class name: ``"BinaryCrossentropy"``
+            return Loss(_LOSS_CLASSES[value.value], False, value.value)
         text = value.value.lower()
         if text in _LOSS_STRINGS:
             return Loss(_LOSS_STRINGS[text], False, value.value)
@@ -217,10 +230,9 @@ def _read_loss(value: Value) -> Loss | None:
         return None
     if isinstance(value, Ref):
         leaf = keras_leaf(value.name)
-        if (
-            leaf is None
-            or ".losses." not in value.name
-            and not value.name.startswith("keras.losses")
+        # Keras 1 called the module ``keras.objectives``; the metric functions are the losses'
+        if leaf is None or not any(
+            f".{module}." in value.name for module in ("losses", "objectives", "metrics")
         ):
             return None
         if leaf in _LOSS_STRINGS:

@@ -1,22 +1,26 @@
 """Jupyter notebooks: the code cells as one Python program, with IPython syntax masked.
 
 A notebook runs its cells in one namespace, so the analysis sees them as one module. IPython
-syntax (magics, shell escapes, help) is not Python: each such line is replaced by ``pass`` at the
-same indentation, so blocks stay valid and every other line keeps its number and columns.
+syntax (magics, shell escapes, help, a one-line cell that runs a magic without its ``%``) is not
+Python: each such line is replaced by ``pass`` at the same indentation, so blocks stay valid and
+every other line keeps its number and columns.
 """
 
 from __future__ import annotations
 
 import ast
 import bisect
+import builtins
 import json
+import keyword
 import re
 import textwrap
 import warnings
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Container
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from keras_lint.sources.ipython_magics import LINE_MAGICS
 from keras_lint.sources.python import LINE_BREAK, CellMap, PythonSource, split_lines
 
 #: cell magics that run their body as Python; every other cell magic runs another language
@@ -27,6 +31,10 @@ MAGIC_ASSIGNMENT = re.compile(r"^(\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\
 # `obj?`, `obj??`, `?obj`, `np.*load*?`
 HELP_LINE = re.compile(r"^\s*(?:\?{1,2}\s*[\w.*]+|[\w.*\[\]()]+\?{1,2})\s*$")
 ENV_MAGIC = re.compile(r"^%(?:env|set_env)\s+(\S.*)$")
+# the word IPython looks up as a magic (``LineInfo.ifun``), and the rest of the line
+_FIRST_WORD = re.compile(r"([\w.*]*)(.*)", re.DOTALL)
+#: names that are never a magic's, whatever the notebook defines (IPython's ``is_shadowed``)
+BUILTIN_NAMES = frozenset(dir(builtins)) | frozenset(keyword.kwlist)
 
 
 class NotebookError(Exception):
@@ -106,20 +114,100 @@ def _mask_lines(lines: list[str]) -> list[str]:
     return masked
 
 
-def mask_ipython(lines: list[str]) -> list[str]:
-    """A cell's lines with IPython syntax replaced by Python of the same shape."""
-    if lines and lines[0].startswith("%%"):
-        words = lines[0][2:].split()
+def mask_ipython(lines: list[str], bound: Container[str] = BUILTIN_NAMES) -> list[str]:
+    """A cell's lines with IPython syntax replaced by Python of the same shape.
+
+    The cell is read as IPython reads it: blank lines before its first line do not count, and
+    the indentation of that line is removed from the lines that have it. A cell of one line that
+    is not Python and starts with the name of a line magic runs as that magic (automagic, as in
+    ``pip install keras``), unless ``bound`` holds the name (``cd = 3`` earlier makes ``cd`` a
+    variable); IPython does this for a cell of one line only.
+    """
+    first = next((number for number, line in enumerate(lines) if line.strip()), len(lines))
+    if first == len(lines):
+        return list(lines)
+    head = lines[first]
+    indent = head[: len(head) - len(head.lstrip())]
+    if head.lstrip().startswith("%%"):
+        words = head.lstrip()[2:].split()
         if words and words[0] in PYTHON_BODY_CELL_MAGICS:
-            return ["pass", *_mask_lines(lines[1:])]
+            # the body is a cell of its own (these magics transform it as IPython does a cell)
+            body = [line.removeprefix(indent) for line in lines[first + 1 :]]
+            return [*lines[:first], "pass", *mask_ipython(body, bound)]
         return ["pass"] * len(lines)  # %%bash, %%writefile, %%html...: not Python
+    if first == len(lines) - 1 and _automagic(head.strip(), bound):
+        return [*lines[:first], "pass"]
     masked = _mask_lines(lines)
-    if masked and masked[0][:1].isspace() and not _compiles(_joined(masked)):
-        # IPython removes the indentation a cell's first line shares with the others
-        dedented = textwrap.dedent(_joined(masked)).splitlines()
-        if len(dedented) == len(masked) and _compiles(_joined(dedented)):
-            return dedented
+    if indent and not _compiles(_joined(masked)):
+        # IPython 9 removes the indentation all lines share; earlier versions remove the first
+        # line's indentation from every line that starts with it
+        candidates = (
+            textwrap.dedent(_joined(masked)).splitlines(),
+            [line.removeprefix(indent) for line in masked],
+        )
+        for candidate in candidates:
+            if len(candidate) == len(masked) and _compiles(_joined(candidate)):
+                return candidate
     return masked
+
+
+def _automagic(line: str, bound: Container[str]) -> bool:
+    """Whether IPython runs ``line``, a cell on its own, as a line magic written without ``%``."""
+    match = _FIRST_WORD.match(line)
+    if match is None or match.group(1) not in LINE_MAGICS:
+        return False
+    if match.group(2).lstrip()[:1] in ("=", ","):  # `ls = ...`, `ls, x = ...` stay Python
+        return False
+    return not _compiles(line) and match.group(1) not in bound
+
+
+def _module_bindings(program: str) -> set[str]:
+    """The global names a cell's program binds (defines, assigns, imports)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(program)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    names: set[str] = set()
+    nodes: list[ast.AST] = list(tree.body)
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            continue  # what they bind inside is local to them
+        if isinstance(
+            node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+        ):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+        nodes.extend(ast.iter_child_nodes(node))
+    return names
+
+
+class _BoundNames(Container[str]):
+    """The names that shadow a line magic in a cell: builtins, keywords and the global names
+    of the cells before it (IPython's ``is_shadowed``), read only when a cell asks."""
+
+    def __init__(self) -> None:
+        self._names = set(BUILTIN_NAMES)
+        self._unread: list[str] = []
+
+    def add_cell(self, program: str) -> None:
+        self._unread.append(program)
+
+    def __contains__(self, name: object) -> bool:
+        for program in self._unread:
+            self._names |= _module_bindings(program)
+        self._unread.clear()
+        return name in self._names
 
 
 def _joined(lines: list[str]) -> str:
@@ -139,6 +227,7 @@ def read_code_cells(text: str) -> list[CodeCell]:
         first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise NotebookError(f"not a valid notebook: {first_line}") from error
     code_cells = []
+    bound = _BoundNames()
     for index, cell in enumerate(cells, start=1):
         if cell.get("cell_type") != "code":
             continue
@@ -146,7 +235,9 @@ def read_code_cells(text: str) -> list[CodeCell]:
         if isinstance(source, list):
             source = "".join(source)
         lines = split_lines(str(source))
-        code_cells.append(CodeCell(index, lines, mask_ipython(lines)))
+        code_cell = CodeCell(index, lines, mask_ipython(lines, bound))
+        bound.add_cell(cell_program(code_cell))
+        code_cells.append(code_cell)
     return code_cells
 
 

@@ -3,7 +3,8 @@
 Exit status: 0 every rule that could run here was verified (skipped rules do not count against
 it), 1 a rule failed or could not be judged (verdict ``failed`` or ``error``), 2 a usage error:
 an unknown option or rule, no fixtures folder, ``--device gpu`` without a GPU, or no TensorFlow
-for the fixture programs.
+for the fixture programs, 130 interrupted (Ctrl-C): every run in flight is stopped at once and the
+table shows what had finished.
 """
 
 from __future__ import annotations
@@ -23,10 +24,16 @@ from keras_lint.rules.base import Rule
 from keras_lint.verify.device import DEVICE_CHOICES, DeviceError, probe_device
 from keras_lint.verify.harness import Verification, execute, plan
 from keras_lint.verify.preload import PRELOADED_MODULES
-from keras_lint.verify.report import ProgressPrinter, header, render_text, to_json
+from keras_lint.verify.report import (
+    REPORT_WIDTH,
+    ProgressPrinter,
+    header,
+    render_text,
+    to_json,
+)
 from keras_lint.verify.runs import RunSettings
 
-EXIT_VERIFIED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_VERIFIED, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 PROG = "keras-lint verify"
 DEFAULT_SEEDS = 3
 DEFAULT_TIMEOUT = 300.0
@@ -79,7 +86,8 @@ def build_parser() -> _Parser:
         epilog=(
             "Exit status: 0 every rule that could run here was verified (skipped rules do not "
             "count), 1 a rule failed or a fixture run errored, 2 usage error (also: no GPU with "
-            "--device gpu, no TensorFlow for the fixtures)."
+            "--device gpu, no TensorFlow for the fixtures), 130 interrupted (Ctrl-C stops every "
+            "run and prints what had finished)."
         ),
     )
     parser.add_argument(
@@ -203,10 +211,14 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     total_runs = sum(len(planned.requests) for planned in plans)
     with ProgressPrinter(total_runs, err) as progress:
         verification = execute(plans, device, seeds, settings, progress, progress.note)
-    width = shutil.get_terminal_size().columns if out.isatty() else None
-    out.write(render_text(verification, width))
+    width = min(REPORT_WIDTH, shutil.get_terminal_size().columns) if out.isatty() else None
+    out.write(render_text(verification, width or REPORT_WIDTH))
     if options.json is not None:
         _write_json(options.json, verification, out)
+    if verification.interrupted is not None:
+        finished, planned = verification.interrupted
+        err.write(f"{PROG}: interrupted after {finished} of {planned} fixture runs\n")
+        return EXIT_INTERRUPTED
     if options.plots is not None:
         from keras_lint.verify.plots import draw_all
 

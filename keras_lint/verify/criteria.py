@@ -4,7 +4,9 @@ A rule's folder ``fixtures/<rule-name>/`` holds ``criterion.toml``: which progra
 (``[[pair]]``: a bad program and its good counterpart), what every run of each must show
 (conditions on the metrics the program reports), and the margin by which the bad one must be worse
 than the good one in every seed. This module reads those files and judges measured runs against
-them; it knows nothing about how the runs were made.
+them; it knows nothing about how the runs were made. ``[plot]`` says what ``--plots`` draws for
+the rule (``kind``, ``title``, ``series`` or ``metrics``, ``ylabel``, ``mark_best``,
+``final_metric``, ``annotate``, ``gap_label``); a ``[pair.plot]`` table gives one pair its own.
 """
 
 from __future__ import annotations
@@ -191,6 +193,8 @@ class Pair:
     exit_code: Mapping[str, int]
     show: Mapping[str, tuple[Shown, ...]]
     margin: Margin | None
+    #: this pair's panel in ``--plots`` (``[pair.plot]``); None: the rule's ``[plot]``
+    plot: Plot | None = None
 
     def program(self, side: str) -> str:
         return self.bad if side == "bad" else self.good
@@ -206,7 +210,12 @@ class Plot:
     metrics: tuple[str, ...] = ()
     mark_best: bool = False
     final_metric: str | None = None
+    #: curves: the arrow from the bad run's ``final_metric`` down to the good one's, labelled
+    #: with this text; ``{gap}`` becomes the measured difference (worst seed)
     annotate: str | None = None
+    ylabel: str = ""
+    #: bars of two metrics: what the first minus the second is called ("" draws no gap)
+    gap_label: str = "gap"
 
 
 @dataclass(frozen=True)
@@ -359,10 +368,14 @@ def _pair(data: Any, where: str, folder: Path) -> Pair:
     raw_margin = table.get("margin", dict)
     margin = None if raw_margin is None else _margin(raw_margin, f"{where}.margin")
     note = table.get("note", str, "")
+    raw_plot = table.get("plot", dict)
+    plot = None if raw_plot is None else _plot(raw_plot, f"{where}.plot")
     table.done()
     if failure and (margin is None or margin.at_least is None):
         raise CriterionError(f"{where}: a failure pair needs a margin with at_least")
-    return Pair(programs["bad"], programs["good"], failure, note, expect, exit_code, show, margin)
+    return Pair(
+        programs["bad"], programs["good"], failure, note, expect, exit_code, show, margin, plot
+    )
 
 
 def _plot(data: Any, where: str) -> Plot:
@@ -378,6 +391,8 @@ def _plot(data: Any, where: str) -> Plot:
         mark_best=table.get("mark_best", bool, False),
         final_metric=table.get("final_metric", str),
         annotate=table.get("annotate", str),
+        ylabel=table.get("ylabel", str, ""),
+        gap_label=table.get("gap_label", str, "gap"),
     )
     table.done()
     if kind == "curves" and not plot.series:

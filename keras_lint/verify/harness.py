@@ -26,9 +26,15 @@ from keras_lint.verify.criteria import (
     load_criterion,
 )
 from keras_lint.verify.device import Device
-from keras_lint.verify.runs import RunRequest, RunResult, RunSettings, run_all
+from keras_lint.verify.runs import (
+    RunRequest,
+    RunResult,
+    RunSettings,
+    RunsInterrupted,
+    run_all,
+)
 
-VERDICTS = ("verified", "failed", "skipped", "error")
+VERDICTS = ("verified", "failed", "skipped", "error", "interrupted")
 
 
 @dataclass
@@ -69,6 +75,8 @@ class Verification:
     settings: RunSettings
     rules: list[RuleReport]
     seconds: float = 0.0
+    #: Ctrl-C stopped the runs: (runs that ended before it, runs planned)
+    interrupted: tuple[int, int] | None = None
 
     @property
     def passed(self) -> bool:
@@ -218,10 +226,16 @@ def execute(
     """Run every planned program and judge each rule."""
     started = time.perf_counter()
     requests = [request for planned in plans for request in planned.requests]
-    results = run_all(requests, settings, progress, notify) if requests else {}
+    interrupted = None
+    try:
+        results = run_all(requests, settings, progress, notify) if requests else {}
+    except RunsInterrupted as stop:
+        results, interrupted = stop.results, (len(stop.results), stop.total)
     for planned in plans:
-        if planned.requests:
+        if planned.requests and all(request in results for request in planned.requests):
             _judge_rule(planned, results)
+        elif planned.requests:
+            _interrupted_rule(planned, results)
         runs = [results[request] for request in planned.requests if request in results]
         first = min((run.started for run in runs), default=0.0)
         last = max((run.started + run.seconds for run in runs), default=0.0)
@@ -229,7 +243,7 @@ def execute(
     lint = sum(planned.lint_seconds for planned in plans)
     return Verification(
         device, list(seeds), settings, [planned.report for planned in plans],
-        lint + time.perf_counter() - started,
+        lint + time.perf_counter() - started, interrupted,
     )  # fmt: skip
 
 
@@ -310,3 +324,28 @@ def _judge_rule(planned: Plan, results: dict[RunRequest, RunResult]) -> None:
     report.margin = judgement.margin
     report.verdict = "verified" if judgement.verified else "failed"
     report.reason = _judged_reason(criterion, judgement, seeds)
+
+
+def _interrupted_rule(planned: Plan, results: dict[RunRequest, RunResult]) -> None:
+    """A rule Ctrl-C cut short: what its finished runs showed, and no verdict on them."""
+    report, criterion = planned.report, planned.criterion
+    assert criterion is not None
+    runs = [results[request] for request in planned.requests if request in results]
+    for run in runs:
+        side = report.bad if criterion.side_of(run.request.program.name) == "bad" else report.good
+        side.runs.append(run)
+    for pair in criterion.pairs:
+        for side_name, side in (("bad", report.bad), ("good", report.good)):
+            program = pair.program(side_name)
+            if program in side.outcomes:
+                continue
+            planned_runs = [r for r in planned.requests if r.program.name == program]
+            done = [run for run in side.runs if run.request.program.name == program]
+            if len(done) == len(planned_runs):
+                side.outcomes[program] = describe_runs(pair, side_name, done)
+            else:
+                side.outcomes[program] = f"interrupted ({len(done)} of {len(planned_runs)} runs)"
+    report.verdict = "interrupted"
+    report.reason = (
+        f"interrupted (Ctrl-C) after {len(runs)} of {len(planned.requests)} runs: not judged"
+    )

@@ -153,10 +153,15 @@ class Preloader:
             target=self._read, args=(self._process.stdout,), daemon=True
         )
         self._reader.start()
-        with self._condition:
-            if not self._condition.wait_for(lambda: self._ready or self._dead, timeout):
-                self.close()
-                raise PreloadError(f"the preloaded interpreter was not ready in {timeout:g} s")
+        try:
+            with self._condition:
+                ready = self._condition.wait_for(lambda: self._ready or self._dead, timeout)
+        except BaseException:  # Ctrl-C while it imports: it must not live on
+            self.close(0)
+            raise
+        if not ready:
+            self.close(0)
+            raise PreloadError(f"the preloaded interpreter was not ready in {timeout:g} s")
         if self._dead:
             why = self.log_tail() or f"exit status {self._process.wait()}"
             self.close()
@@ -238,13 +243,14 @@ class Preloader:
         except (ProcessLookupError, PermissionError):
             pass
 
-    def close(self) -> None:
+    def close(self, timeout: float = 30) -> None:
+        """Close its input and wait for it to end (it ends once its children have); then kill it."""
         try:
             self._input.close()
         except OSError:
             pass
         try:
-            self._process.wait(timeout=30)
+            self._process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()

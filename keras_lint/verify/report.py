@@ -6,14 +6,17 @@ The JSON document is a contract::
      "rules": [{"code", "name", "verdict", "reason", "seconds", "seeds", "bad", "good",
                 "margin", "criterion", "pairs"}]}
 
-``verdict`` is one of ``verified``, ``failed``, ``skipped``, ``error``; ``margin`` is the
-worst-case margin over the seeds (a number) or null when nothing was judged.
+``verdict`` is one of ``verified``, ``failed``, ``skipped``, ``error``, ``interrupted`` (Ctrl-C
+stopped its runs); ``margin`` is the worst-case margin over the seeds (a number) or null when
+nothing was judged.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Sequence
@@ -26,6 +29,12 @@ from keras_lint.verify.harness import RuleReport, SideReport, Verification
 from keras_lint.verify.runs import RunRequest, RunResult, RunSettings
 
 SCHEMA_VERSION = 1
+#: the widest line of the text report and of the progress lines
+REPORT_WIDTH = 100
+#: the narrowest an outcome column gets before the table overflows instead
+OUTCOME_FLOOR = 14
+#: where a table cell breaks first: after ", " and before " ("
+_BREAKS = re.compile(r"(?<=,) | (?=\()")
 
 
 def _seeds_text(seeds: Sequence[int]) -> str:
@@ -49,7 +58,9 @@ def header(device: Device, seeds: Sequence[int], settings: RunSettings) -> str:
         f"{settings.threads} TensorFlow thread(s) each; timeout {settings.timeout:g} s; "
         f"deterministic ops {'on' if settings.deterministic else 'off'}"
     )
-    return f"{first}\n{second}\n"
+    return (
+        "\n".join(_wrap_text(first, REPORT_WIDTH) + _wrap_text(second, REPORT_WIDTH, "  ")) + "\n"
+    )
 
 
 # -- the table ---------------------------------------------------------------------------------
@@ -61,25 +72,24 @@ def _margin_cell(margin: Margin | None, result: PairResult | None) -> str:
     return f"{margin.short} {result.worst:+.3f} ({margin.bound()})"
 
 
-def _rows(rule: RuleReport, device: Device) -> list[list[str]]:
+def _rows(rule: RuleReport) -> list[list[str]]:
     seconds = f"{rule.seconds:.1f}"
     criterion = rule.criterion
     if criterion is None:
-        return [[rule.code, device.label(), "-", "-", "-", rule.verdict, seconds]]
+        return [[rule.code, "-", "-", "-", rule.verdict, seconds]]
     results = {id(r.pair): r for r in rule.judgement.pairs} if rule.judgement else {}
     rows = []
     for index, pair in enumerate(criterion.pairs):
         bad = rule.bad.outcomes.get(pair.bad, "-")
         good = rule.good.outcomes.get(pair.good, "-")
-        if len(criterion.pairs) > 1:
-            bad = f"{pair.bad}: {bad}"
-            good = f"{pair.good}: {good}"
+        if len(criterion.pairs) > 1:  # the program on a line of its own, then its outcome
+            bad = f"{pair.bad}:\n{bad}"
+            good = f"{pair.good}:\n{good}"
         margin = _margin_cell(pair.margin, results.get(id(pair)))
         first = index == 0
         rows.append(
             [
                 rule.code if first else "",
-                device.label() if first else "",
                 bad,
                 good,
                 margin,
@@ -94,40 +104,86 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def render_table(verification: Verification, width: int | None = None) -> str:
-    """The table; outcome cells are shortened to fit ``width`` columns (None: never)."""
+def _wrap_cell(text: str, width: int) -> list[str]:
+    """A cell as lines of at most ``width`` columns: its own line breaks kept, then broken after
+    a comma or before a parenthesis where it can, inside a word only where it must."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        start = len(lines)
+        for piece in _BREAKS.split(paragraph):
+            if len(lines) > start and len(lines[-1]) + 1 + len(piece) <= width:
+                lines[-1] += " " + piece
+            else:
+                lines += textwrap.wrap(piece, width, break_on_hyphens=False) or [""]
+    return lines or [""]
+
+
+def _fit(widths: list[int], width: int, floors: Sequence[dict[int, int]]) -> list[int]:
+    """Narrow columns until the row fits ``width``: each group of ``floors`` in turn, the widest
+    column of the group first (the later one of equals), none below its floor."""
+    widths = list(widths)
+    for group in floors:
+        while sum(widths) + 2 * (len(widths) - 1) > width:
+            narrowable = [index for index, floor in group.items() if widths[index] > floor]
+            if not narrowable:
+                break
+            widths[max(narrowable, key=lambda index: (widths[index], index))] -= 1
+    return widths
+
+
+def render_table(verification: Verification, width: int | None = REPORT_WIDTH) -> str:
+    """The table; long cells wrap onto more lines to fit ``width`` columns (None: never)."""
+    # The device is the header's, the same for every row.
     titles = [
         "rule",
-        "device",
         "bad outcome",
         "good outcome",
         "margin (worst seed)",
         "verdict",
         "s",
     ]
-    rows = [row for rule in verification.rules for row in _rows(rule, verification.device)]
+    rows = [row for rule in verification.rules for row in _rows(rule)]
     widths = [max(len(title), *(len(row[i]) for row in rows)) for i, title in enumerate(titles)]
-    # Outcome columns give way first when the terminal is narrow.
-    while (
-        width is not None
-        and sum(widths) + 2 * (len(widths) - 1) > width
-        and max(widths[2], widths[3]) > 28
-    ):
-        column = 2 if widths[2] >= widths[3] else 3
-        widths[column] -= 1
+    if width is not None:
+        # The margin wraps at its breaks first; the outcomes share what is left.
+        margin_floor = max(
+            len(piece) for cell in [titles[3], *(row[3] for row in rows)]
+            for piece in _BREAKS.split(cell)
+        )  # fmt: skip
+        floors = [{3: margin_floor}, {1: OUTCOME_FLOOR, 2: OUTCOME_FLOOR}]
+        widths = _fit(widths, width, floors)
     lines = []
     for row in [titles, *rows]:
-        cells = [_clip(cell, widths[i]) for i, cell in enumerate(row)]
-        cells[-1] = cells[-1].rjust(widths[-1])
-        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(cells)).rstrip())
+        cells = [
+            _wrap_cell(cell, widths[i]) if width is not None else [cell]
+            for i, cell in enumerate(row)
+        ]
+        for number in range(max(len(cell) for cell in cells)):
+            parts = [cell[number] if number < len(cell) else "" for cell in cells]
+            parts[-1] = parts[-1].rjust(widths[-1])
+            lines.append("  ".join(p.ljust(widths[i]) for i, p in enumerate(parts)).rstrip())
     return "\n".join(lines) + "\n"
 
 
-def render_reasons(verification: Verification) -> str:
+def _wrap_text(text: str, width: int | None, indent: str = "") -> list[str]:
+    if width is None:
+        return [indent + line for line in text.splitlines()]
+    return [
+        wrapped
+        for line in text.splitlines() or [""]
+        for wrapped in textwrap.wrap(
+            line, width, initial_indent=indent, subsequent_indent=indent + "  " * bool(indent),
+            break_on_hyphens=False, break_long_words=False,  # a path stays whole
+        ) or [indent]
+    ]  # fmt: skip
+
+
+def render_reasons(verification: Verification, width: int | None = REPORT_WIDTH) -> str:
     lines = []
     for rule in verification.rules:
-        lines.append(f"{rule.code} {rule.name}: {rule.verdict} ({rule.seconds:.1f} s)")
-        lines.append(f"    {rule.reason}")
+        title = f"{rule.code} {rule.name}: {rule.verdict} ({rule.seconds:.1f} s)"
+        lines += _wrap_text(title, width)
+        lines += _wrap_text(rule.reason, width, "    ")
     return "\n".join(lines) + "\n"
 
 
@@ -145,12 +201,16 @@ def render_summary(verification: Verification) -> str:
     )
 
 
-def render_text(verification: Verification, width: int | None = None) -> str:
+def render_text(verification: Verification, width: int | None = REPORT_WIDTH) -> str:
+    """The table, each rule's reason and a summary, in lines of at most ``width`` columns."""
+    summary = render_summary(verification)
+    if width is not None:
+        summary = "\n".join(_wrap_text(summary.rstrip("\n"), width)) + "\n"
     return "\n".join(
         [
             render_table(verification, width),
-            render_reasons(verification),
-            render_summary(verification),
+            render_reasons(verification, width),
+            summary,
         ]
     )
 
@@ -293,17 +353,17 @@ class ProgressPrinter:
             cpu = "" if result.cpu_seconds is None else f", {result.cpu_seconds:.1f} CPU s"
             self._clear()
             width = len(str(self.total))
-            self.stream.write(
-                f"[{self.done:>{width}}/{self.total}] {request.describe()}: {state} "
-                f"({result.seconds:.1f} s{cpu})\n"
-            )
+            head = f"[{self.done:>{width}}/{self.total}] {request.describe()}: "
+            tail = f" ({result.seconds:.1f} s{cpu})"
+            room = REPORT_WIDTH - len(head) - len(tail)
+            self.stream.write(f"{head}{_clip(state, max(room, 8))}{tail}\n")
             self._status()
             self.stream.flush()
 
     def note(self, message: str) -> None:
         with self.lock:
             self._clear()
-            self.stream.write(f"{message}\n")
+            self.stream.write("\n".join(_wrap_text(message, REPORT_WIDTH, "")) + "\n")
             self.stream.flush()
 
     def _tick(self) -> None:
@@ -318,8 +378,8 @@ class ProgressPrinter:
         running = ", ".join(
             f"{request.describe()} {now - since:.0f} s" for request, since in self.running.items()
         )
-        columns = shutil.get_terminal_size((100, 24)).columns
-        self.stream.write("\r\x1b[K" + _clip(f"training: {running}", columns - 1))
+        columns = min(REPORT_WIDTH, shutil.get_terminal_size((REPORT_WIDTH, 24)).columns - 1)
+        self.stream.write("\r\x1b[K" + _clip(f"training: {running}", columns))
         self.stream.flush()
 
     def _clear(self) -> None:

@@ -30,6 +30,8 @@ METRICS_PREFIX = "KERAS_LINT_METRICS "
 METRICS_FILE_VARIABLE = "KERAS_LINT_METRICS_FILE"
 SEED_VARIABLE = "KERAS_LINT_SEED"
 STDERR_TAIL_LINES = 15
+#: seconds an interrupted run gets to end after SIGTERM before its process group is killed
+STOP_GRACE = 2.0
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,58 @@ class RunResult:
         return {**(self.metrics or {}), **self.measured, "exit_code": self.exit_code}
 
 
+class RunsInterrupted(Exception):
+    """Ctrl-C stopped the runs; ``results`` holds the runs that had ended before it."""
+
+    def __init__(self, results: dict[RunRequest, RunResult], total: int) -> None:
+        super().__init__(f"interrupted after {len(results)} of {total} runs")
+        self.results = results
+        self.total = total
+
+
+class Stopper:
+    """The process groups of the runs in flight, so that an interrupt can end them all at once.
+
+    Every run starts its own session (a Ctrl-C on the terminal reaches only the harness); a run
+    registers its process group once started and unregisters it once reaped. ``stop`` refuses
+    new runs, sends SIGTERM to every group, and SIGKILL to those still there after ``grace``.
+    """
+
+    def __init__(self, grace: float = STOP_GRACE) -> None:
+        self.grace = grace
+        self._condition = threading.Condition()
+        self._groups: set[int] = set()
+        self._stopped = False
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    def register(self, pid: int) -> None:
+        """A run's process (leader of its own group) started; killed at once after a stop."""
+        with self._condition:
+            self._groups.add(pid)
+            if self._stopped:
+                _signal_group(pid, signal.SIGKILL)
+
+    def unregister(self, pid: int) -> None:
+        with self._condition:
+            self._groups.discard(pid)
+            self._condition.notify_all()
+
+    def stop(self) -> None:
+        """End every run: SIGTERM to each group, SIGKILL to what is left after the grace."""
+        with self._condition:
+            self._stopped = True
+            for pid in self._groups:
+                _signal_group(pid, signal.SIGTERM)
+            self._condition.wait_for(lambda: not self._groups, self.grace)
+            for pid in self._groups:
+                _signal_group(pid, signal.SIGKILL)
+            # The threads that reap them unregister each; wait for them only briefly.
+            self._condition.wait_for(lambda: not self._groups, self.grace)
+
+
 def parse_metrics(
     stdout: str, file_text: str | None, rule: str, program: str, seed: int
 ) -> tuple[dict[str, Any] | None, str | None]:
@@ -159,7 +213,7 @@ def _tail(text: str, lines: int = STDERR_TAIL_LINES) -> str:
 
 def _spawned(
     request: RunRequest, settings: RunSettings, env: dict[str, str], rundir: Path,
-    stdout_path: Path, stderr_path: Path,
+    stdout_path: Path, stderr_path: Path, stopper: Stopper,
 ) -> tuple[int | None, float | None]:  # fmt: skip
     """Run the program in a fresh interpreter: (exit status or None at the timeout, CPU s)."""
     with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
@@ -172,53 +226,69 @@ def _spawned(
             env=env,
             start_new_session=True,
         )
-        deadline = time.monotonic() + settings.timeout
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                process.returncode = os.waitstatus_to_exitcode(status)
-                return process.returncode, usage.ru_utime + usage.ru_stime
-            if time.monotonic() > deadline:
-                _kill_group(process.pid)  # the program and whatever it started
-                process.wait()
-                return None, None
-            time.sleep(0.05)
+        stopper.register(process.pid)
+        try:
+            deadline = time.monotonic() + settings.timeout
+            while True:
+                pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+                if pid:
+                    process.returncode = os.waitstatus_to_exitcode(status)
+                    return process.returncode, usage.ru_utime + usage.ru_stime
+                if time.monotonic() > deadline:
+                    _signal_group(process.pid, signal.SIGKILL)  # and whatever it started
+                    process.wait()
+                    return None, None
+                time.sleep(0.05)
+        finally:
+            stopper.unregister(process.pid)
 
 
 def _preloaded(
     request: RunRequest, settings: RunSettings, env: dict[str, str], rundir: Path,
-    stdout_path: Path, stderr_path: Path, preloader: Preloader,
+    stdout_path: Path, stderr_path: Path, preloader: Preloader, stopper: Stopper,
 ) -> tuple[int | None, float | None]:  # fmt: skip
     """Run the program in a child of the preloaded interpreter: (exit status or None, CPU s)."""
     pid = preloader.start(request.program, rundir, env, stdout_path, stderr_path)
-    ended = preloader.wait(pid, settings.timeout)
-    if ended is not None:
-        return ended
-    preloader.kill(pid)
-    preloader.wait(pid, 60)
-    return None, None
-
-
-def _kill_group(pid: int) -> None:
-    """Kill a process that has not been reaped yet and its whole process group."""
+    stopper.register(pid)
     try:
-        os.killpg(pid, signal.SIGKILL)
+        ended = preloader.wait(pid, settings.timeout)
+        if ended is not None:
+            return ended
+        preloader.kill(pid)
+        preloader.wait(pid, 60)
+        return None, None
+    finally:
+        stopper.unregister(pid)
+
+
+def _signal_group(pid: int, signum: int) -> None:
+    """Signal a process that has not been reaped yet and its whole process group."""
+    try:
+        os.killpg(pid, signum)
     except (ProcessLookupError, PermissionError):
         pass
 
 
 def run_fixture(
-    request: RunRequest, settings: RunSettings, workdir: Path, preloader: Preloader | None = None
+    request: RunRequest,
+    settings: RunSettings,
+    workdir: Path,
+    preloader: Preloader | None = None,
+    stopper: Stopper | None = None,
 ) -> RunResult:
     """Run one program for one seed in its own process and collect what it reported."""
     started = time.perf_counter()
-    result = _run(request, settings, workdir, preloader)
+    result = _run(request, settings, workdir, preloader, stopper or Stopper())
     result.started = started
     return result
 
 
 def _run(
-    request: RunRequest, settings: RunSettings, workdir: Path, preloader: Preloader | None
+    request: RunRequest,
+    settings: RunSettings,
+    workdir: Path,
+    preloader: Preloader | None,
+    stopper: Stopper,
 ) -> RunResult:
     rundir = workdir / f"{request.rule}-{request.stem}-{request.seed}"
     rundir.mkdir(parents=True, exist_ok=True)
@@ -234,10 +304,10 @@ def _run(
     try:
         if preloader is not None:
             code, cpu = _preloaded(
-                request, settings, env, rundir, stdout_path, stderr_path, preloader
+                request, settings, env, rundir, stdout_path, stderr_path, preloader, stopper
             )
         else:
-            code, cpu = _spawned(request, settings, env, rundir, stdout_path, stderr_path)
+            code, cpu = _spawned(request, settings, env, rundir, stdout_path, stderr_path, stopper)
     except (OSError, PreloadError) as error:
         if sampler is not None:
             sampler.stop()
@@ -298,49 +368,73 @@ def run_all(
     settings: RunSettings,
     progress: Progress | None = None,
     notify: Callable[[str], None] | None = None,
+    stopper: Stopper | None = None,
 ) -> dict[RunRequest, RunResult]:
     """Run every request: the exclusive ones one at a time first, the others ``jobs`` at once.
 
     With ``settings.preload`` the programs run in children of one preloaded interpreter; when
-    that interpreter cannot start, each program gets a fresh one.
+    that interpreter cannot start, each program gets a fresh one. On Ctrl-C every run in flight
+    is ended (see ``Stopper``) and ``RunsInterrupted`` carries the runs that had ended before.
     """
     results: dict[RunRequest, RunResult] = {}
     lock = threading.Lock()
+    stopper = stopper or Stopper()
+
+    def one(request: RunRequest) -> None:
+        if stopper.stopped:
+            return
+        if progress is not None:
+            progress("start", request, None)
+        result = run_fixture(request, settings, workdir, preloader, stopper)
+        if stopper.stopped:  # ended by the interrupt: no outcome of its own
+            return
+        with lock:
+            results[request] = result
+        if progress is not None:
+            progress("end", request, result)
 
     with tempfile.TemporaryDirectory(prefix="keras-lint-verify-") as temporary:
         workdir = Path(temporary)
-        preloader = None
-        if settings.preload and requests:
-            try:
-                preloader = Preloader(
-                    settings.python, settings.environment(), workdir / "preloader.log",
-                    settings.timeout, settings.preload_modules,
-                )  # fmt: skip
-            except (OSError, PreloadError) as error:
-                if notify is not None:
-                    notify(f"no preloaded interpreter ({error}): a fresh one for every run")
-
-        def one(request: RunRequest) -> None:
-            if progress is not None:
-                progress("start", request, None)
-            result = run_fixture(request, settings, workdir, preloader)
-            with lock:
-                results[request] = result
-            if progress is not None:
-                progress("end", request, result)
-
+        preloader: Preloader | None = None
+        # The runs go on in worker threads, so that Ctrl-C reaches this thread wherever they are.
+        pool = ThreadPoolExecutor(max_workers=max(1, settings.jobs))
         try:
+            if settings.preload and requests:
+                try:
+                    preloader = Preloader(
+                        settings.python, settings.environment(), workdir / "preloader.log",
+                        settings.timeout, settings.preload_modules,
+                    )  # fmt: skip
+                except (OSError, PreloadError) as error:
+                    if notify is not None:
+                        notify(f"no preloaded interpreter ({error}): a fresh one for every run")
             for request in (r for r in requests if r.exclusive):
-                one(request)
+                pool.submit(one, request).result()
             shared = [r for r in requests if not r.exclusive]
-            if settings.jobs <= 1:
-                for request in shared:
-                    one(request)
-            else:
-                with ThreadPoolExecutor(max_workers=settings.jobs) as pool:
-                    for future in [pool.submit(one, request) for request in shared]:
-                        future.result()
+            for future in [pool.submit(one, request) for request in shared]:
+                future.result()
+        except KeyboardInterrupt:
+            _stop(stopper, pool, preloader)
+            raise RunsInterrupted(dict(results), len(requests)) from None
         finally:
+            pool.shutdown(wait=True, cancel_futures=True)
             if preloader is not None:
                 preloader.close()
     return results
+
+
+def _stop(stopper: Stopper, pool: ThreadPoolExecutor, preloader: Preloader | None) -> None:
+    """End every run in flight and start no other; a second Ctrl-C does not cut this short."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals go elsewhere anyway
+        previous = None
+    try:
+        pool.shutdown(wait=False, cancel_futures=True)
+        stopper.stop()
+        pool.shutdown(wait=True)
+        if preloader is not None:
+            preloader.close(stopper.grace)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)

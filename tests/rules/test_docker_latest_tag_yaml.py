@@ -43,6 +43,13 @@ UNPINNED = {
     "double quoted": '"python:latest"',
     "single quoted": "'tensorflow/tensorflow'",
     "plain with comment": "python  # the newest",
+    "nightly": "tensorflow/tensorflow:nightly",
+    "nightly-gpu": "tensorflow/tensorflow:nightly-gpu",
+    "dated nightly": "org/trainer:nightly-2024-01-01",
+    "version then nightly": "org/trainer:2.16-nightly",
+    "rolling": "ros:rolling",
+    "edge": "alpine:edge",
+    "edge with registry port": "localhost:5000/alpine:edge",
 }
 
 
@@ -72,6 +79,13 @@ PINNED = {
     "template placeholder": "'{{ .Values.image }}'",
     "empty": "''",
     "null": "null",
+    "nightly inside a word": "org/trainer:mynightlybuild",
+    "nightly in the middle": "org/trainer:2.16-nightly-gpu",
+    "edge with a version": "alpine:edge-1.2",
+    "rolling with a suffix": "ros:rolling-ros-base",
+    "a version": "tensorflow/tensorflow:2.15.0",
+    "edge in the name": "edge:2.15.0",
+    "registry named edge": "edge:5000/team/img:1.2",
 }
 
 
@@ -96,6 +110,14 @@ def test_messages_say_image_not_base_image() -> None:
         "image 'tensorflow/tensorflow:latest-gpu' uses the mutable 'latest-gpu' tag: "
         "pin a version",
     ]
+
+
+def test_compose_variable_defaults_to_a_floating_tag() -> None:
+    (finding,) = lint(service("tensorflow/tensorflow:${TF_TAG:-nightly-gpu}"))
+    assert finding.message == (
+        "image 'tensorflow/tensorflow:nightly-gpu' uses the nightly tag 'nightly-gpu' "
+        "(a new development build every night): pin a version"
+    )
 
 
 # -- Compose --------------------------------------------------------------------------------

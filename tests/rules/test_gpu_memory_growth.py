@@ -6,13 +6,15 @@ module (or its called helpers, or the project's Dockerfile) enables memory growt
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from conftest import lines_of, tree_findings
+from conftest import lines_of, tree_findings, write_tree
 from keras_lint.engine import lint_paths
 
 CODE = "KER301"
@@ -1035,7 +1037,6 @@ def test_cuda_visible_devices_naming_a_gpu_still_reported() -> None:
     assert lines_of(src, CODE) == [8]
 
 
-
 def test_model_from_either_branch_is_still_a_keras_model() -> None:
     src = """\
         import os
@@ -1124,4 +1125,323 @@ def test_training_behind_a_notebook_toggle_still_counts() -> None:
     ids=["library-model-fit-with-epochs", "module-that-uses-torch", "non-keras-fit"],
 )
 def test_fit_on_a_model_from_a_library_it_cannot_follow(src: str, expected: list[int]) -> None:
+    assert lines_of(src, CODE) == expected
+
+
+# -- programs and the library modules they train through ---------------------------------------
+
+TRAINER_MODEL_PY = """\
+import numpy as np
+import tensorflow as tf
+
+
+def build():
+    model = tf.keras.Sequential([tf.keras.Input(shape=(3,)), tf.keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+def preprocess(x):
+    return x / 255.0
+
+
+def train_and_evaluate(args):
+    model = build()
+    model.fit(np.zeros((32, 3)), np.zeros((32, 1)), epochs=args.epochs)
+"""
+
+TASK_PY = """\
+import argparse
+
+{imports}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=1)
+    args = parser.parse_args()
+{setup}    {call}(args)
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+GROWTH_LINES = """\
+    for gpu in tf.config.list_physical_devices("GPU"):
+        tf.config.experimental.set_memory_growth(gpu, True)
+"""
+
+
+def trainer_package(imports: str, call: str, setup: str = "") -> dict[str, str]:
+    """A ``trainer`` package run as ``python -m trainer.task``: ``task.py`` calls the training
+    function of ``model.py``."""
+    return {
+        "trainer/__init__.py": "",
+        "trainer/model.py": TRAINER_MODEL_PY,
+        "trainer/task.py": TASK_PY.format(imports=imports, call=call, setup=setup),
+    }
+
+
+PROGRAMS_REPORTED = [
+    pytest.param(
+        trainer_package("from trainer import model", "model.train_and_evaluate"),
+        # the program's own call that leads to training; the library is its concern
+        [("trainer/task.py", 10)],
+        id="trainer-package-absolute-import",
+    ),
+    pytest.param(
+        trainer_package("from . import model", "model.train_and_evaluate"),
+        [("trainer/task.py", 10)],
+        id="trainer-package-relative-module-import",
+    ),
+    pytest.param(
+        trainer_package("from .model import train_and_evaluate", "train_and_evaluate"),
+        [("trainer/task.py", 10)],
+        id="trainer-package-relative-function-import",
+    ),
+    pytest.param(
+        {
+            "trainer/__init__.py": "",
+            "trainer/model.py": TRAINER_MODEL_PY,
+            # growth enabled in a function nobody calls: the program still trains without it
+            "trainer/task.py": TASK_PY.format(
+                imports="import tensorflow as tf\nfrom trainer import model\n\n\n"
+                "def unused():\n" + GROWTH_LINES,
+                call="model.train_and_evaluate",
+                setup="",
+            ),
+        },
+        [("trainer/task.py", 17)],
+        id="growth-in-an-uncalled-function-of-the-program",
+    ),
+    pytest.param(
+        {
+            "lib.py": TRAINER_MODEL_PY,
+            # imports the library for its preprocessing only: the library's training is
+            # nobody's call, so the library is reported itself
+            "run.py": "from lib import preprocess\n\nprint(preprocess(255.0))\n",
+        },
+        [("lib.py", 17)],
+        id="program-that-does-not-call-the-training-function",
+    ),
+    pytest.param(
+        {"lib.py": TRAINER_MODEL_PY},
+        [("lib.py", 17)],
+        id="library-that-no-program-calls",
+    ),
+    pytest.param(
+        {
+            "lib.py": TRAINER_MODEL_PY,
+            "pipeline.py": "import lib\n\n\ndef run(args):\n    lib.train_and_evaluate(args)\n",
+            "main.py": "import sys\n\nimport pipeline\n\npipeline.run(sys.argv)\n",
+        },
+        # through a function of a module in between
+        [("main.py", 5)],
+        id="program-calling-through-a-module-in-between",
+    ),
+]
+
+PROGRAMS_SILENT = [
+    pytest.param(
+        trainer_package(
+            "import tensorflow as tf\n\nfrom trainer import model",
+            "model.train_and_evaluate",
+            setup=GROWTH_LINES,
+        ),
+        id="program-enables-growth-before-calling-the-library",
+    ),
+    pytest.param(
+        trainer_package(
+            "from trainer import gpu\nfrom trainer import model", "model.train_and_evaluate"
+        )
+        | {
+            "trainer/gpu.py": "import tensorflow as tf\n\n"
+            'for _gpu in tf.config.list_physical_devices("GPU"):\n'
+            "    tf.config.experimental.set_memory_growth(_gpu, True)\n"
+        },
+        id="program-imports-a-module-that-enables-growth-at-import-time",
+    ),
+    pytest.param(
+        {
+            "lib.py": TRAINER_MODEL_PY,
+            "gpu.py": "import os\n\nos.environ['TF_FORCE_GPU_ALLOW_GROWTH'] = 'true'\n",
+            # growth enabled at import time of the module in between
+            "pipeline.py": "import gpu\nimport lib\n\n\ndef run(args):\n"
+            "    lib.train_and_evaluate(args)\n",
+            "main.py": "import sys\n\nimport pipeline\n\npipeline.run(sys.argv)\n",
+        },
+        id="growth-at-import-time-of-a-module-in-between",
+    ),
+    pytest.param(
+        {
+            "lib.py": TRAINER_MODEL_PY,
+            "gpu.py": GPU_SETUP_PY,
+            # no program calls the library; a module of its import graph enables growth
+            "setup_all.py": "import gpu\nimport lib\n",
+        },
+        id="library-whose-import-graph-enables-growth",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), PROGRAMS_REPORTED)
+def test_program_reported_at_its_call_that_leads_to_training(tree, files, expected) -> None:
+    assert tree_findings(tree(files), CODE) == expected
+
+
+@pytest.mark.parametrize("files", PROGRAMS_SILENT)
+def test_silent_when_the_program_or_the_import_graph_enables_growth(tree, files) -> None:
+    assert tree_findings(tree(files), CODE) == []
+
+
+def test_notebook_calling_a_helper_modules_training_function(tmp_path: Path) -> None:
+    (tmp_path / "helpers.py").write_text(TRAINER_MODEL_PY, encoding="utf-8")
+    cells = [
+        new_code_cell(
+            "from types import SimpleNamespace\n\nfrom helpers import train_and_evaluate"
+        ),
+        new_markdown_cell("## Training"),
+        new_code_cell("train_and_evaluate(SimpleNamespace(epochs=2))"),
+    ]
+    write_notebook(tmp_path / "experiment.ipynb", cells)
+    assert tree_findings(tmp_path, CODE) == [("experiment.ipynb", 1)]
+    result = lint_paths([tmp_path], select=[CODE])
+    assert [f.cell for f in result.findings] == [3]
+
+    growth = (
+        "import tensorflow as tf\n"
+        'for gpu in tf.config.list_physical_devices("GPU"):\n'
+        "    tf.config.experimental.set_memory_growth(gpu, True)"
+    )
+    write_notebook(tmp_path / "experiment.ipynb", [new_code_cell(growth), *cells])
+    assert tree_findings(tmp_path, CODE) == []
+
+
+def test_findings_of_a_file_do_not_depend_on_unrelated_files_of_the_run(tmp_path: Path) -> None:
+    """Growth enabled in one repository does not silence a library of another one linted in the
+    same run; the file alone, its repository, the run over both and flake8 agree."""
+    write_tree(
+        tmp_path,
+        {
+            "enables/pyproject.toml": "",
+            "enables/gpu.py": GPU_SETUP_PY,
+            "enables/train.py": "from gpu import enable_growth\n\nenable_growth()\n" + TRAIN_PY,
+            "library/pyproject.toml": "",
+            "library/lib.py": TRAINER_MODEL_PY,
+        },
+    )
+    lib = tmp_path / "library/lib.py"
+    expected = [(str(lib.resolve()), 17)]
+
+    def found(*paths: Path) -> list[tuple[str, int]]:
+        result = lint_paths(list(paths), select=[CODE])
+        return [(str(Path(f.path).resolve()), f.line) for f in result.findings if f.code == CODE]
+
+    assert found(tmp_path) == expected
+    assert found(tmp_path / "library") == expected
+    assert found(lib) == expected
+    assert found(lib, tmp_path / "enables/train.py") == expected
+    run = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--select=KER", str(lib)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert [line.split(":")[1] for line in run.stdout.splitlines()] == ["17"], run.stderr
+
+
+LIBRARY_MODEL_SUBCLASSES = [
+    pytest.param(
+        """\
+        import tensorflow as tf
+        import tensorflow_recommenders as tfrs
+
+
+        class Ranker(tfrs.Model):
+            def compute_loss(self, features, training=False):
+                return tf.reduce_mean(features["rating"])
+
+
+        ranker = Ranker()
+        ranker.compile(optimizer=tf.keras.optimizers.Adagrad(0.1))
+        ranker.fit(train_ds, epochs=3)
+        """,
+        [12],
+        id="tfrs-model-subclass",
+    ),
+    pytest.param(
+        """\
+        import keras_cv
+        import tensorflow as tf
+
+
+        class Detector(keras_cv.models.RetinaNet):
+            pass
+
+
+        def train(ds):
+            detector = Detector(num_classes=20, bounding_box_format="xywh")
+            detector.compile(optimizer="adam", classification_loss="focal", box_loss="smoothl1")
+            detector.fit(ds, epochs=10)
+        """,
+        # a library module: trained inside a function nothing here calls
+        [12],
+        id="keras-cv-model-subclass-in-a-function",
+    ),
+    pytest.param(
+        """\
+        import tensorflow as tf
+        import tensorflow_recommenders as tfrs
+
+
+        class Ranker(tfrs.Model):
+            def fit(self, data, epochs=1):
+                return data
+
+
+        Ranker().fit(train_ds, epochs=3)
+        """,
+        # its own fit: a function like any other, interpreted, no Keras training
+        [],
+        id="subclass-with-its-own-fit",
+    ),
+    pytest.param(
+        """\
+        import tensorflow as tf
+        from sklearn.linear_model import LogisticRegression
+
+
+        class Classifier(LogisticRegression):
+            pass
+
+
+        Classifier().fit(x, y)
+        """,
+        [],
+        id="scikit-learn-subclass",
+    ),
+    pytest.param(
+        """\
+        import tensorflow as tf
+        import tensorflow_recommenders as tfrs
+
+
+        class Ranker(tfrs.Model):
+            pass
+
+
+        ranker = Ranker()
+        for gpu in tf.config.list_physical_devices("GPU"):
+            tf.config.experimental.set_memory_growth(gpu, True)
+        ranker.fit(train_ds, epochs=3)
+        """,
+        [],
+        id="subclass-trained-with-growth-enabled",
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), LIBRARY_MODEL_SUBCLASSES)
+def test_local_subclass_of_a_library_keras_model_trains(src: str, expected: list[int]) -> None:
     assert lines_of(src, CODE) == expected

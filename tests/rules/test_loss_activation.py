@@ -5,9 +5,12 @@ Each snippet is linted as ``train.py``; the finding belongs on the line of the `
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from conftest import lines_of, lint_snippet, tree_findings
+from conftest import lines_of, lint_snippet, tree_findings, write_notebook
+from keras_lint.engine import lint_paths
 
 CODE = "KER201"
 
@@ -1008,3 +1011,460 @@ def test_keras_1_model_keywords_input_and_output() -> None:
         model.compile(optimizer="adam", loss="binary_crossentropy")
         """
     assert lines_of(src, CODE) == [7]
+
+
+# A softmax over one unit, applied by a separate layer after ``Dense(1)``: wrong with any loss.
+ONE_UNIT_SOFTMAX_LAYER = [
+    pytest.param(
+        """\
+        from keras.layers import Activation, Dense
+        from keras.models import Sequential
+
+        model = Sequential()
+        model.add(Dense(32, input_dim=8, activation="relu"))
+        model.add(Dense(1))
+        model.add(Activation("softmax"))
+        model.compile(loss="mean_squared_error", optimizer="adam")
+        """,
+        [8],
+        id="add-chain-dense-1-then-activation-softmax",
+    ),
+    pytest.param(
+        """\
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([
+            tf.keras.layers.Dense(16, activation="relu", input_shape=(4,)),
+            tf.keras.layers.Dense(1),
+            tf.keras.layers.Dropout(0.2),
+            tf.keras.layers.Softmax(),
+        ])
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        """,
+        [9],
+        id="sequential-list-dense-1-dropout-softmax-layer",
+    ),
+    pytest.param(
+        """\
+        from tensorflow.keras import Input, Model
+        from tensorflow.keras.layers import Activation, Dense
+
+        inputs = Input(shape=(10,))
+        x = Dense(1)(inputs)
+        outputs = Activation("softmax")(x)
+        model = Model(inputs, outputs)
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        """,
+        [8],
+        id="functional-dense-1-then-activation-softmax",
+    ),
+    pytest.param(
+        """\
+        import keras as K
+        import tensorflow as tf
+
+        model = K.Sequential([K.Input((6,)), K.layers.Dense(1), K.layers.Activation(tf.nn.softmax)])
+        model.compile(optimizer="adam", loss="mse")
+        """,
+        [5],
+        id="alias-dense-1-then-activation-tf-nn-softmax",
+    ),
+]
+
+ONE_UNIT_SOFTMAX_LOOK_ALIKES = [
+    pytest.param(
+        """\
+        from keras.layers import Activation, Dense
+        from keras.models import Sequential
+
+        model = Sequential()
+        model.add(Dense(32, input_dim=8, activation="relu"))
+        model.add(Dense(1))
+        model.add(Activation("sigmoid"))
+        model.compile(loss="binary_crossentropy", optimizer="adam")
+        """,
+        id="dense-1-then-activation-sigmoid",
+    ),
+    pytest.param(
+        """\
+        from keras.layers import Activation, Dense
+        from keras.models import Sequential
+
+        model = Sequential([
+            Dense(1, input_dim=8),
+            Activation("softmax"),
+            Dense(3),
+            Activation("softmax"),
+        ])
+        model.compile(loss="categorical_crossentropy", optimizer="adam")
+        """,
+        id="one-unit-softmax-of-an-inner-layer-is-not-the-output",
+    ),
+    pytest.param(
+        """\
+        from tensorflow.keras import Input, Model
+        from tensorflow.keras.layers import Activation, Dense, Flatten
+
+        # attention weights: one score per step, softmax over the steps
+        inputs = Input(shape=(20, 8))
+        scores = Flatten()(Dense(1)(inputs))
+        weights = Activation("softmax")(scores)
+        model = Model(inputs, weights)
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        """,
+        id="softmax-over-flattened-one-unit-scores",
+    ),
+    pytest.param(
+        """\
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([
+            tf.keras.Input((20, 8)),
+            tf.keras.layers.Dense(1),
+            tf.keras.layers.Softmax(axis=1),
+        ])
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        """,
+        id="softmax-layer-over-another-axis",
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), ONE_UNIT_SOFTMAX_LAYER)
+def test_one_unit_softmax_from_a_separate_layer_is_reported(src: str, expected: list[int]) -> None:
+    assert lines_of(src, CODE) == expected
+
+
+@pytest.mark.parametrize("src", ONE_UNIT_SOFTMAX_LOOK_ALIKES)
+def test_one_unit_softmax_look_alike_is_silent(src: str) -> None:
+    assert lines_of(src, CODE) == []
+
+
+# A model used as a layer gives its own output activation.
+NESTED_MODELS = [
+    pytest.param(
+        """\
+        import tensorflow as tf
+
+        preprocess = tf.keras.Sequential([tf.keras.layers.Rescaling(1.0 / 255)])
+        classifier = tf.keras.Sequential([
+            tf.keras.layers.Flatten(),
+            tf.keras.layers.Dense(10, activation="softmax"),
+        ])
+        model = tf.keras.Sequential([preprocess, classifier])
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        """,
+        [9],
+        id="sequential-of-models-last-one-softmax",
+    ),
+    pytest.param(
+        """\
+        from keras import Input, Model, Sequential
+        from keras.layers import Dense
+
+        head = Sequential([Dense(64, activation="relu"), Dense(5, activation="sigmoid")])
+        inputs = Input(shape=(32,))
+        outputs = head(inputs)
+        model = Model(inputs, outputs)
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        """,
+        [8],
+        id="functional-output-is-an-inner-model",
+    ),
+    pytest.param(
+        """\
+        import tensorflow as tf
+
+        base = tf.keras.Sequential([tf.keras.Input((8,)), tf.keras.layers.Dense(4)])
+        model = tf.keras.Sequential()
+        model.add(base)
+        model.add(tf.keras.layers.Dense(1))
+        model.add(tf.keras.layers.Activation("softmax"))
+        model.compile(optimizer="adam", loss="mse")
+        """,
+        [8],
+        id="add-chain-after-inner-model-one-unit-softmax",
+    ),
+]
+
+NESTED_MODEL_LOOK_ALIKES = [
+    pytest.param(
+        """\
+        import tensorflow as tf
+
+        logits = tf.keras.Sequential([tf.keras.Input((8,)), tf.keras.layers.Dense(10)])
+        model = tf.keras.Sequential([logits, tf.keras.layers.Softmax()])
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        """,
+        id="inner-linear-model-followed-by-softmax-layer",
+    ),
+    pytest.param(
+        """\
+        import tensorflow as tf
+
+        backbone = tf.keras.Sequential([
+            tf.keras.Input((8,)),
+            tf.keras.layers.Dense(10, activation="softmax"),
+        ])
+        inputs = tf.keras.Input((8,))
+        x = backbone(inputs)
+        outputs = tf.keras.layers.Dense(1, activation="sigmoid")(x)
+        model = tf.keras.Model(inputs, outputs)
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        """,
+        id="inner-softmax-model-followed-by-sigmoid-head",
+    ),
+    pytest.param(
+        """\
+        import tensorflow as tf
+
+        base = tf.keras.applications.MobileNetV2(include_top=False)
+        model = tf.keras.Sequential([base, tf.keras.layers.GlobalAveragePooling2D()])
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        """,
+        id="last-layer-unknown-after-application",
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), NESTED_MODELS)
+def test_model_used_as_a_layer_gives_its_output_activation(src: str, expected: list[int]) -> None:
+    assert lines_of(src, CODE) == expected
+
+
+@pytest.mark.parametrize("src", NESTED_MODEL_LOOK_ALIKES)
+def test_nested_model_look_alike_is_silent(src: str) -> None:
+    assert lines_of(src, CODE) == []
+
+
+# Names a star import brought in, and Keras names a notebook uses without their import cell.
+UNBOUND_KERAS_NAMES = [
+    pytest.param(
+        """\
+        from keras.layers import *
+        from keras.models import *
+
+        model = Sequential()
+        model.add(Dense(12, input_dim=8, activation="relu"))
+        model.add(Dense(1))
+        model.add(Activation("softmax"))
+        model.compile(loss="mse", optimizer="adam")
+        """,
+        [8],
+        id="keras-star-imports",
+    ),
+    pytest.param(
+        """\
+        from sklearn.metrics import *
+        from tensorflow.keras.layers import *
+        from tensorflow.keras.models import Sequential
+
+        model = Sequential([Dense(10, input_shape=(4,), activation="sigmoid")])
+        model.compile(loss="categorical_crossentropy", optimizer="adam")
+        """,
+        [6],
+        id="tf-keras-star-import-after-a-scikit-learn-one",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+
+        # the cell that imported Sequential and Dense is missing
+        model = Sequential()
+        model.add(Dense(12, input_dim=8, activation="relu"))
+        model.add(Dense(3, activation="softmax"))
+        model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
+        """,
+        [7],
+        id="imports-missing",
+    ),
+    pytest.param(
+        """\
+        from keras.models import Sequential
+
+        def build():
+            model = Sequential([Dense(8, input_shape=(4,)), Dropout(0.5), Dense(1)])
+            model.add(Activation("softmax"))
+            return model
+
+        model = build()
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        """,
+        [9],
+        id="layer-imports-missing-helper",
+    ),
+]
+
+UNBOUND_LOOK_ALIKES = [
+    pytest.param(
+        """\
+        from mylayers import *
+
+        model = Sequential()
+        model.add(Dense(3, input_dim=8, activation="softmax"))
+        model.compile(loss="binary_crossentropy", optimizer="adam")
+        """,
+        id="star-import-from-another-library",
+    ),
+    pytest.param(
+        """\
+        from tensorflow.keras.models import Sequential
+
+
+        class Dense:
+            def __init__(self, units, activation=None, input_dim=None):
+                self.units = units
+
+
+        model = Sequential()
+        model.add(Dense(3, input_dim=8, activation="softmax"))
+        model.compile(loss="binary_crossentropy", optimizer="adam")
+        """,
+        id="user-defined-dense-class",
+    ),
+    pytest.param(
+        """\
+        model = Sequential()
+        model.add(Dense(3, input_dim=8, activation="softmax"))
+        model.compile(loss="binary_crossentropy", optimizer="adam")
+        Dense = None
+        """,
+        id="name-assigned-elsewhere-in-the-module",
+    ),
+    pytest.param(
+        """\
+        def build(Dense):
+            return Sequential([Dense(3, activation="softmax")])
+
+
+        model = Sequential()
+        model.add(Dense(3, input_dim=8, activation="softmax"))
+        model.compile("adam", "binary_crossentropy")
+        """,
+        id="parameter-of-that-name-and-no-compile-keyword",
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), UNBOUND_KERAS_NAMES)
+def test_unbound_keras_names_are_resolved(src: str, expected: list[int]) -> None:
+    assert lines_of(src, CODE) == expected
+
+
+@pytest.mark.parametrize("src", UNBOUND_LOOK_ALIKES)
+def test_unbound_names_that_may_not_be_keras_stay_unknown(src: str) -> None:
+    assert lines_of(src, CODE) == []
+
+
+def test_notebook_without_its_import_cell(tmp_path: Path) -> None:
+    write_notebook(
+        tmp_path / "train.ipynb",
+        "import numpy as np\nX = np.random.rand(100, 8)",
+        "model = Sequential()\n"
+        "model.add(Dense(12, input_dim=8, activation='relu'))\n"
+        "model.add(Dense(1, activation='softmax'))",
+        "model.compile(loss='binary_crossentropy', optimizer='adam', metrics=['accuracy'])",
+    )
+    result = lint_paths([tmp_path], select=[CODE])
+    assert [(f.cell, f.line) for f in result.findings] == [(3, 1)]
+
+
+def test_star_import_of_a_module_of_the_tree_brings_its_keras_names(tree) -> None:
+    root = tree(
+        {
+            "common.py": """\
+            from tensorflow.keras.layers import *
+            from tensorflow.keras.models import *
+            """,
+            "train.py": """\
+            from common import *
+
+            model = Sequential([Dense(10, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+        }
+    )
+    assert tree_findings(root, CODE) == [("train.py", 4)]
+
+
+OTHER_SPELLINGS = [
+    pytest.param(
+        """\
+        from keras.layers import Dense
+        from keras.models import Sequential
+
+        model = Sequential()
+        model.add(Dense(input_dim=4, output_dim=1, activation="softmax"))
+        model.compile(loss="mse", optimizer="sgd")
+        """,
+        [6],
+        id="keras-1-output-dim-one-unit-softmax",
+    ),
+    pytest.param(
+        """\
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((8,)), tf.keras.layers.Dense(4, "softmax")])
+        model.compile(optimizer="adam", loss="BinaryCrossentropy")
+        """,
+        [4],
+        id="loss-given-as-a-class-name",
+    ),
+    pytest.param(
+        """\
+        import tensorflow as tf
+
+        inputs = tf.keras.Input((8,))
+        outputs = tf.nn.softmax(tf.keras.layers.Dense(1)(inputs))
+        model = tf.keras.Model(inputs, outputs)
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        """,
+        [6],
+        id="tf-nn-softmax-function-over-one-unit",
+    ),
+    pytest.param(
+        """\
+        from keras.layers import Dense
+        from keras.models import Sequential
+        from keras.objectives import categorical_crossentropy
+
+        model = Sequential([Dense(5, input_dim=3, activation="sigmoid")])
+        model.compile(loss=categorical_crossentropy, optimizer="sgd")
+        """,
+        [6],
+        id="keras-1-objectives-module",
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), OTHER_SPELLINGS)
+def test_other_spellings_are_read(src: str, expected: list[int]) -> None:
+    assert lines_of(src, CODE) == expected
+
+
+def test_softmax_function_over_another_axis_is_silent() -> None:
+    src = """\
+        import tensorflow as tf
+
+        inputs = tf.keras.Input((20, 8))
+        outputs = tf.nn.softmax(tf.keras.layers.Dense(1)(inputs), axis=1)
+        model = tf.keras.Model(inputs, outputs)
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        """
+    assert lines_of(src, CODE) == []
+
+
+def test_linear_activation_layer_after_softmax_keeps_the_probabilities() -> None:
+    # the mixed-precision idiom: a float32 identity after the softmax
+    src = """\
+        from tensorflow import keras
+        from tensorflow.keras import layers
+
+        inputs = keras.Input(shape=(784,))
+        x = layers.Dense(10)(inputs)
+        x = layers.Activation("softmax", dtype="float32")(x)
+        outputs = layers.Activation("linear", dtype="float32")(x)
+        model = keras.Model(inputs=inputs, outputs=outputs)
+        model.compile(loss="sparse_categorical_crossentropy", optimizer="rmsprop")
+        """
+    assert lines_of(src, CODE) == []

@@ -107,5 +107,5 @@ def test_helper_lookups_never_read_a_named_pipe(
 ) -> None:
     pipe = fifo("helpers.py")
     index = ProjectIndex([pipe])
-    assert index.growth_enabled_anywhere() is False
+    assert index.library_covered(str(tmp_path / "train.py"), ["train"]) is False
     assert index.locate("helpers", str(tmp_path / "train.py")) is None
