@@ -104,6 +104,8 @@ class ExpressionsMixin(InterpreterBase):
                     return Const(equal)
                 if isinstance(operator, (cst.NotEqual, cst.IsNot)):
                     return Const(not equal)
+            if isinstance(operator, cst.Equal):
+                self.predictions.compared(node, "==", [left, right], frame.scope)
             return self.data.combine([left, right]) or UNKNOWN
         if isinstance(node, (cst.BinaryOperation, cst.BooleanOperation)):
             # long chains (``[0]*44 + [18] + ...``) are evaluated in a loop, not recursively

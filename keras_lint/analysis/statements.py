@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from keras_lint.analysis.events import AttributeSetting, EnvSetting
+from keras_lint.analysis.folds import splitter_of
 from keras_lint.analysis.interpreter_base import (
     MAX_LOOPS_RUN_TWICE,
     Frame,
@@ -151,8 +152,10 @@ class StatementsMixin(InterpreterBase):
         # twice: effects of the end of the body reach its start
         passes = 2 if self._open_loops < MAX_LOOPS_RUN_TWICE else 1
         self._open_loops += 1
+        self.folds.enter_loop(stmt, splitter_of(iterated) if isinstance(stmt, cst.For) else "")
         try:
             for _ in range(passes):
+                self.folds.start_pass()
                 frame.set_state(current.copy())
                 if isinstance(stmt, cst.For):
                     self._assign(stmt.target, element, frame)
@@ -163,6 +166,7 @@ class StatementsMixin(InterpreterBase):
                 current = State.join([current, end])
         finally:
             self._open_loops -= 1
+            self.folds.leave_loop()
         if stmt.orelse is not None:
             joined = State.join([s for s in states if s is not None])
             states.append(self._run_branch(block_body(stmt.orelse.body), frame, joined))

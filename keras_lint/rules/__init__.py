@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from keras_lint.rules.argmax_single_unit import ArgmaxOnSingleUnitOutput
 from keras_lint.rules.base import ContainerYamlRule, DockerfileRule, PythonRule, Report, Rule
 from keras_lint.rules.compile_before_fit import CompileBeforeFit
 from keras_lint.rules.docker_latest_tag import DockerLatestTag
 from keras_lint.rules.early_stopping import EarlyStoppingWithoutRestore
 from keras_lint.rules.gpu_memory_growth import MissingGpuMemoryGrowth
 from keras_lint.rules.loss_activation import LossActivationMismatch
+from keras_lint.rules.model_reused_across_folds import ModelReusedAcrossFolds
 from keras_lint.rules.preprocessing_leakage import PreprocessingFitOnFullData
+from keras_lint.rules.shuffled_predict_labels import ShuffledPredictLabels
 
 ALL_RULES: list[type[Rule]] = [
     CompileBeforeFit,
@@ -17,6 +20,9 @@ ALL_RULES: list[type[Rule]] = [
     DockerLatestTag,
     PreprocessingFitOnFullData,
     EarlyStoppingWithoutRestore,
+    ArgmaxOnSingleUnitOutput,
+    ShuffledPredictLabels,
+    ModelReusedAcrossFolds,
 ]
 
 

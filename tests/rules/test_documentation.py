@@ -16,6 +16,9 @@ CONTRACT = {
     "KER401": "docker-latest-tag",
     "KER501": "preprocessing-fit-on-full-data",
     "KER601": "early-stopping-without-restore",
+    "KER202": "argmax-on-single-unit-output",
+    "KER603": "shuffled-predict-labels",
+    "KER604": "model-reused-across-folds",
 }
 
 
