@@ -45,7 +45,7 @@ class ArgmaxOnSingleUnitOutput(PythonRule):
     row, whatever the model learned: the "predicted classes" are all class 0 and any accuracy,
     confusion matrix or submission built on them reflects only the share of class 0. On its
     balanced binary fixture `keras-lint verify` measures an argmax accuracy of exactly the share
-    of class 0 (0.50) while thresholding the same predictions at 0.5 scores 0.96-0.97
+    of class 0 (0.50) while thresholding the same predictions at 0.5 scores 0.88-0.93
     (seeds 0-2, TensorFlow 2.21 on the CPU).
 
     ## Example
