@@ -133,7 +133,7 @@ class CallsMixin(InterpreterBase):
             incoming = args[0] if args else UNKNOWN
             if isinstance(incoming, Tensor):
                 return model_output_tensor(callee)
-            if isinstance(incoming, Data):  # the model run on data: its predictions
+            if args:  # the model run on data: its predictions
                 return self.predictions.prediction(node, callee.info, incoming, frame.scope)
             return UNKNOWN
         if isinstance(callee, ObjectValue) and callee.cls.method("call") is not None:
@@ -174,6 +174,10 @@ class CallsMixin(InterpreterBase):
             return result if result is not None else UNKNOWN
         if isinstance(receiver, Data) or receiver is UNKNOWN:
             self._forget_compile_state(arguments.values(), frame)
+            # a model of unknown origin predicting on a Keras iterator (``model.predict(gen)``)
+            made = self.predictions.unknown_model_prediction(node, method, args, frame.scope)
+            if made is not None:
+                return made
         if isinstance(receiver, Data):
             return self._data_method(node, receiver, method, arguments, frame)
         if isinstance(receiver, Seq) and method in {"append", "extend", "insert"} and args:
@@ -181,6 +185,8 @@ class CallsMixin(InterpreterBase):
                 receiver.items.append(args[0])
             elif method == "extend" and isinstance(args[0], Seq):
                 receiver.items.extend(args[0].items)
+            elif method == "extend" and isinstance(args[0], Data):
+                receiver.items.append(args[0])  # rows of data: the list now holds them
             return Const(None)
         if (
             isinstance(receiver, Mapping)

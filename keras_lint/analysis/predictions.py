@@ -140,7 +140,7 @@ class Predictions:
     trained_on: list[frozenset[int]] = field(default_factory=list)
 
     def prediction(
-        self, node: cst.Call, model: ModelInfo, source: Value, scope: object
+        self, node: cst.Call, model: ModelInfo | None, source: Value, scope: object
     ) -> Prediction:
         ident = fresh_id()
         result = Prediction(
@@ -148,6 +148,17 @@ class Predictions:
         )
         self.predictions[ident] = result
         return result
+
+    def unknown_model_prediction(
+        self, node: cst.Call, method: str, args: list[Value], scope: object
+    ) -> Prediction | None:
+        """``predict`` of an object of unknown origin given a Keras iterator: a model's (its
+        ``fit`` on one trains with it)."""
+        if method in {"fit", "fit_generator"} and args:
+            self.fitted(args[0])
+        if method in PREDICT_METHODS and args and isinstance(args[0], Batches):
+            return self.prediction(node, None, args[0], scope)
+        return None
 
     def fitted(self, data: Value | None) -> None:
         if isinstance(data, Data):
@@ -215,8 +226,10 @@ class Predictions:
         return result
 
     def compared(self, node: cst.CSTNode, how: str, values: list[Value], scope: object) -> None:
-        if sum(isinstance(v, Data) for v in values) >= 2:
-            self.comparisons.append(Comparison(node, how, tuple(values), scope))
+        # a list of batches (``y_true.extend(labels)`` in a loop) holds the rows of its items
+        rows = [_as_rows(v) for v in values]
+        if sum(isinstance(v, Data) for v in rows) >= 2:
+            self.comparisons.append(Comparison(node, how, tuple(rows), scope))
 
     def metric_call(self, site: CallSite, scope: object) -> None:
         """``accuracy_score(y_true, y_pred)`` and the other metrics that compare two arrays."""
@@ -323,3 +336,10 @@ def _data_in(values: list[Value]) -> list[Data]:
         elif isinstance(value, Seq):
             found.extend(v for v in value.items if isinstance(v, Data))
     return found
+
+
+def _as_rows(value: Value) -> Value:
+    if isinstance(value, Seq):
+        items = _data_in([value])
+        return Data.derive(*items) if items else value
+    return value
