@@ -26,6 +26,9 @@ RULE_TEST_MODULES = [
     "test_gpu_memory_growth",
     "test_loss_activation",
     "test_preprocessing_leakage",
+    "test_argmax_single_unit",
+    "test_shuffled_predict_labels",
+    "test_model_reused_across_folds",
 ]
 
 
