@@ -82,6 +82,8 @@ class CallsMixin(InterpreterBase):
         return arguments
 
     def _eval_call(self, node: cst.Call, frame: Frame) -> Value:
+        if self.predictions.guards:
+            self.predictions.guarded.add(id(node))
         func = node.func
         if isinstance(func, cst.Attribute):
             dotted = dotted_name(func)

@@ -44,7 +44,10 @@ class ExpressionsMixin(InterpreterBase):
         env = frame.state.env
         if name in env:
             self._last_read[(frame.owner, name)] = self._statements
-            return self._resolved(env, name)
+            found = self._resolved(env, name)
+            if self._test_reads is not None:
+                self._test_reads.append(found)
+            return found
         if not frame.is_module and name in frame.scope.globals:
             self._last_read[(id(frame.scope), name)] = self._statements
             return self._resolved(frame.scope.globals, name)

@@ -83,6 +83,9 @@ class ModuleFacts:
     shuffled_predictions: list[ShuffledComparison] = field(default_factory=list)
     #: ``fit`` calls written in this file that train one model object on every fold (KER604)
     fold_fits: list[FoldFit] = field(default_factory=list)
+    #: calls (by ``id``) that run only under a condition on a model or its predictions
+    #: (``if model.output_shape[-1] > 1:``)
+    output_checked_calls: set[int] = field(default_factory=set)
     _positions: dict[cst.CSTNode, CodeRange] | None = None
 
     def position(self, node: cst.CSTNode) -> CodeRange:
@@ -144,6 +147,7 @@ def build_module_facts(
         for found in shuffled_comparisons(interpreter.predictions)
         if found.prediction.scope is scope
     ]
+    facts.output_checked_calls = interpreter.predictions.guarded
     facts.fold_fits = list(
         {id(f.node): f for f in interpreter.folds.found if f.scope is scope}.values()
     )

@@ -100,6 +100,8 @@ class InterpreterBase:
         self.predictions = Predictions()
         #: fold loops and the models trained in them (KER604)
         self.folds = FoldLoops()
+        #: the values an ``if`` test being evaluated has read (None outside a test)
+        self._test_reads: list[Value] | None = None
         self._stack: list[cst.FunctionDef] = []
         self._inlined: set[int] = set()
         self._statements = 0

@@ -25,6 +25,7 @@ from keras_lint.analysis.values import (
     Data,
     Instance,
     ModelInfo,
+    ModelValue,
     Seq,
     Value,
     fresh_id,
@@ -138,6 +139,18 @@ class Predictions:
     comparisons: list[Comparison] = field(default_factory=list)
     #: lineages of the data given to ``fit`` as ``x``
     trained_on: list[frozenset[int]] = field(default_factory=list)
+    #: branches being run whose condition reads a model or its predictions (a shape check)
+    guards: int = 0
+    #: calls (by ``id``) found in such a branch
+    guarded: set[int] = field(default_factory=set)
+
+    def is_output_check(self, read: list[Value]) -> bool:
+        """Whether a condition that read these values looks at a model or its predictions."""
+        return any(
+            isinstance(value, ModelValue)
+            or isinstance(value, Data) and bool(value.lineage & self.predictions.keys())
+            for value in read
+        )
 
     def prediction(
         self, node: cst.Call, model: ModelInfo | None, source: Value, scope: object

@@ -96,7 +96,21 @@ class StatementsMixin(InterpreterBase):
                 self._exec_small(small, frame)
 
     def _exec_if(self, stmt: cst.If, frame: Frame) -> None:
-        test = self._eval(stmt.test, frame)
+        outer, self._test_reads = self._test_reads, []
+        try:
+            test = self._eval(stmt.test, frame)
+            read = self._test_reads
+        finally:
+            self._test_reads = outer
+        # ``if model.output_shape[-1] > 1:``: the branches run only for some models' outputs
+        guarded = self.predictions.is_output_check(read)
+        self.predictions.guards += guarded
+        try:
+            self._exec_if_branches(stmt, frame, test)
+        finally:
+            self.predictions.guards -= guarded
+
+    def _exec_if_branches(self, stmt: cst.If, frame: Frame, test: Value) -> None:
         if isinstance(test, Const) and not isinstance(test.value, slice):
             # A condition known here (``if compile:`` with ``compile=True``): one branch runs.
             # The other is still read, as code a flipped flag would run, but its effects on

@@ -86,6 +86,8 @@ class ArgmaxOnSingleUnitOutput(PythonRule):
         for node, spelled, value, axis, numpy in _argmax_calls(facts):
             if id(node) in seen or not isinstance(value, Prediction) or value.model is None:
                 continue
+            if id(node) in facts.output_checked_calls:
+                continue  # ``if model.output_shape[-1] > 1: np.argmax(...)``
             if not (isinstance(axis, Const) and axis.value in _CLASS_AXES):
                 continue
             output = keras_api.model_output(value.model)

@@ -25,33 +25,34 @@ def expected_lines(src: str) -> list[int]:
     return [n for n, line in enumerate(textwrap.dedent(src).splitlines(), 1) if "# expect" in line]
 
 
+#: indented like the snippets it starts, which are dedented as a whole
 SEQUENTIAL = """\
-import keras
-import numpy as np
+        import keras
+        import numpy as np
 
-model = keras.Sequential([
-    keras.layers.Dense(16, activation="relu"),
-    keras.layers.Dense(1, activation="sigmoid"),
-])
-model.compile(optimizer="adam", loss="binary_crossentropy")
-model.fit(x_train, y_train, epochs=5)
+        model = keras.Sequential([
+            keras.layers.Dense(16, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ])
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        model.fit(x_train, y_train, epochs=5)
 """
 
 REPORTED = [
     pytest.param(
-        SEQUENTIAL + "classes = np.argmax(model.predict(x_test), axis=-1)  # expect\n",
+        SEQUENTIAL + "        classes = np.argmax(model.predict(x_test), axis=-1)  # expect\n",
         id="np-argmax-of-predict-last-axis",
     ),
     pytest.param(
-        SEQUENTIAL + "probs = model.predict(x_test)\npred = np.argmax(probs, axis=1)  # expect\n",
+        SEQUENTIAL + "        probs = model.predict(x_test)\n        pred = np.argmax(probs, axis=1)  # expect\n",
         id="np-argmax-of-a-bound-prediction-axis-1",
     ),
     pytest.param(
-        SEQUENTIAL + "pred = model.predict(x_test).argmax(axis=-1)  # expect\n",
+        SEQUENTIAL + "        pred = model.predict(x_test).argmax(axis=-1)  # expect\n",
         id="argmax-method",
     ),
     pytest.param(
-        SEQUENTIAL + "pred = model.predict(x_test).argmax(1)  # expect\n",
+        SEQUENTIAL + "        pred = model.predict(x_test).argmax(1)  # expect\n",
         id="argmax-method-positional-axis",
     ),
     pytest.param(
@@ -182,14 +183,13 @@ REPORTED = [
 ]
 
 SILENT = [
-    pytest.param(SEQUENTIAL + "pred = (model.predict(x_test) > 0.5).astype('int32')\n", id="threshold"),
+    pytest.param(SEQUENTIAL + "        pred = (model.predict(x_test) > 0.5).astype('int32')\n", id="threshold"),
     pytest.param(
-        SEQUENTIAL + "pred = np.argmax(model.predict(x_test))\n", id="argmax-without-axis-flattens"
+        SEQUENTIAL + "        pred = np.argmax(model.predict(x_test))\n", id="argmax-without-axis-flattens"
     ),
-    pytest.param(SEQUENTIAL + "pred = np.argmax(model.predict(x_test), axis=0)\n", id="axis-0"),
+    pytest.param(SEQUENTIAL + "        pred = np.argmax(model.predict(x_test), axis=0)\n", id="axis-0"),
     pytest.param(
-        SEQUENTIAL.replace("tf.", "")
-        + "import tensorflow as tf\npred = tf.argmax(model(x_test))\n",
+        SEQUENTIAL + "        import tensorflow as tf\n        pred = tf.argmax(model(x_test))\n",
         id="tf-argmax-default-axis-0",
     ),
     pytest.param(
@@ -217,11 +217,11 @@ SILENT = [
         id="model-of-unknown-origin",
     ),
     pytest.param(
-        SEQUENTIAL + "pred = np.argmax(model.predict(x_test)[:, 0], axis=-1)\n",
+        SEQUENTIAL + "        pred = np.argmax(model.predict(x_test)[:, 0], axis=-1)\n",
         id="argmax-of-a-column-slice-not-a-prediction",
     ),
     pytest.param(
-        SEQUENTIAL + "pred = np.argmax(y_test, axis=-1)\n", id="argmax-of-labels"
+        SEQUENTIAL + "        pred = np.argmax(y_test, axis=-1)\n", id="argmax-of-labels"
     ),
     pytest.param(
         """\
@@ -267,6 +267,30 @@ SILENT = [
         pred = np.argmax(model.predict(x), axis=-1)
         """,
         id="unresolved-builder",
+    ),
+    pytest.param(
+        SEQUENTIAL
+        + """\
+        def plot_decision_boundary(model, X):
+            y_pred = model.predict(X)
+            if model.output_shape[-1] > 1:
+                y_pred = np.argmax(y_pred, axis=1)
+            else:
+                y_pred = np.round(y_pred)
+            return y_pred
+
+        plot_decision_boundary(model, x_test)
+        """,
+        id="argmax-only-when-the-model-has-several-outputs",
+    ),
+    pytest.param(
+        SEQUENTIAL
+        + """\
+        y_pred = model.predict(x_test)
+        if len(y_pred[0]) > 1:
+            classes = np.argmax(y_pred, axis=1)
+        """,
+        id="argmax-only-when-the-prediction-has-several-columns",
     ),
 ]
 
@@ -321,7 +345,7 @@ def test_notebook_across_cells(tmp_path: Path) -> None:
 
 
 def test_message_names_the_prediction_the_layer_and_the_remedy() -> None:
-    src = SEQUENTIAL + "classes = np.argmax(model.predict(x_test), axis=-1)\n"
+    src = SEQUENTIAL + "        classes = np.argmax(model.predict(x_test), axis=-1)\n"
     (finding,) = [f for f in __import__("conftest").lint_snippet(src, select=[CODE])]
     assert "`np.argmax` of the predictions of `model`" in finding.message
     assert "(line 6)" in finding.message and "one unit" in finding.message
@@ -340,7 +364,7 @@ def _fixes(src: str) -> list[tuple[str, str, str]]:
 
 
 def test_sigmoid_output_gets_a_safe_threshold_fix_that_keeps_the_shape() -> None:
-    src = SEQUENTIAL + "classes = np.argmax(model.predict(x_test), axis=-1)\n"
+    src = SEQUENTIAL + "        classes = np.argmax(model.predict(x_test), axis=-1)\n"
     assert _fixes(src) == [
         (
             "safe",
@@ -348,7 +372,7 @@ def test_sigmoid_output_gets_a_safe_threshold_fix_that_keeps_the_shape() -> None
             '(model.predict(x_test)[..., 0] > 0.5).astype("int32")',
         )
     ]
-    src = SEQUENTIAL + "p = model.predict(x_test)\nclasses = p.argmax(axis=1)\n"
+    src = SEQUENTIAL + "        p = model.predict(x_test)\n        classes = p.argmax(axis=1)\n"
     assert _fixes(src) == [("safe", "p.argmax(axis=1)", '(p[..., 0] > 0.5).astype("int32")')]
 
 
