@@ -181,7 +181,9 @@ class Predictions:
         self, receiver: Instance, method: str, site: CallSite, scope: object
     ) -> Value | None:
         """``ImageDataGenerator(...).flow_from_directory(...)``: an iterator of batches."""
-        if keras_leaf(receiver.callee) != "ImageDataGenerator" or method not in GENERATOR_FLOWS:
+        # ``keras_preprocessing`` is the standalone package Keras 2.x re-exported
+        leaf = keras_leaf(receiver.callee) or leaf_in(receiver.callee, "keras_preprocessing")
+        if leaf != "ImageDataGenerator" or method not in GENERATOR_FLOWS:
             return None
         shuffle = site.argument(GENERATOR_FLOWS[method], "shuffle")
         arrays = [site.argument(0, "x"), site.argument(1, "y")] if method == "flow" else []

@@ -182,6 +182,21 @@ REPORTED = [
         """,
         id="equality-of-bound-values",
     ),
+    pytest.param(
+        """\
+        import numpy as np
+        from keras_preprocessing.image import ImageDataGenerator
+        from sklearn.metrics import accuracy_score
+
+        validation_generator = ImageDataGenerator(rescale=1.0 / 255).flow_from_directory(
+            "iris", target_size=(256, 256), class_mode="categorical", shuffle=True
+        )
+        validation_generator.reset()
+        pred = model.predict(validation_generator)  # expect
+        correct = accuracy_score(validation_generator.classes, np.argmax(pred, axis=1))
+        """,
+        id="standalone-keras-preprocessing-after-reset",
+    ),
 ]
 
 SILENT = [
