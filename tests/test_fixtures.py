@@ -29,6 +29,12 @@ EXPECTED = {
     "preprocessing-fit-on-full-data/good.py": {},
     "early-stopping-without-restore/bad.py": {"KER601": 1},
     "early-stopping-without-restore/good.py": {},
+    "argmax-on-single-unit-output/bad.py": {"KER202": 1},
+    "argmax-on-single-unit-output/good.py": {},
+    "shuffled-predict-labels/bad.py": {"KER603": 1},
+    "shuffled-predict-labels/good.py": {},
+    "model-reused-across-folds/bad.py": {"KER604": 1},
+    "model-reused-across-folds/good.py": {},
 }
 
 
