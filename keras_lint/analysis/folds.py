@@ -162,7 +162,9 @@ _RANDOM_GENERATORS = frozenset(
 )
 #: builtins and progress bars that hand out the folds they are given
 _FOLD_PASSTHROUGH = frozenset({"list", "tuple", "iter", "enumerate"})
-_PROGRESS_BARS = frozenset({"tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "tqdm.tqdm_notebook"})
+_PROGRESS_BARS = frozenset(
+    {"tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "tqdm.tqdm_notebook"}
+)
 
 
 def splitter_of(iterated: Value) -> str:

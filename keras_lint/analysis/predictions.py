@@ -14,8 +14,7 @@ pass over the shuffling iterator the predictions were made on (KER603). KER202 r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from keras_lint.analysis.names import keras_leaf, leaf_in
 from keras_lint.analysis.values import (
@@ -30,6 +29,9 @@ from keras_lint.analysis.values import (
     Value,
     fresh_id,
 )
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 #: ``ImageDataGenerator`` methods that make an iterator, with the position of ``shuffle``
 GENERATOR_FLOWS = {"flow": 3, "flow_from_directory": 6, "flow_from_dataframe": 10}
@@ -148,7 +150,8 @@ class Predictions:
         """Whether a condition that read these values looks at a model or its predictions."""
         return any(
             isinstance(value, ModelValue)
-            or isinstance(value, Data) and bool(value.lineage & self.predictions.keys())
+            or isinstance(value, Data)
+            and bool(value.lineage & self.predictions.keys())
             for value in read
         )
 
@@ -233,7 +236,9 @@ class Predictions:
             reshuffle = kwargs.get("reshuffle_each_iteration")
             shuffles = reshuffle is None or (isinstance(reshuffle, Const) and reshuffle.value)
             base = receiver if isinstance(receiver, Batches) else None
-            return self._stage(result, receiver, base, bool(shuffles), "Dataset.shuffle", node, scope)
+            return self._stage(
+                result, receiver, base, bool(shuffles), "Dataset.shuffle", node, scope
+            )
         if isinstance(receiver, Batches) and method in PIPELINE_METHODS:
             return self._stage(
                 result, receiver, receiver, receiver.shuffles, receiver.how, receiver.node, scope
@@ -297,9 +302,7 @@ class Predictions:
         scope: object,
     ) -> Batches:
         made = result if isinstance(result, Data) else Data.derive(receiver)
-        origins = (base.origins if base is not None else frozenset({receiver.ident})) | {
-            made.ident
-        }
+        origins = (base.origins if base is not None else frozenset({receiver.ident})) | {made.ident}
         same_source = base is not None and node is base.node
         return Batches(
             made.ident,

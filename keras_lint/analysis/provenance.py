@@ -365,7 +365,8 @@ class Provenance:
             ident = fresh_id()
             count = receiver.call.argument(0, "n_splits")
             single = isinstance(count, Const) and count.value == 1
-            return SplitIterator(ident, frozenset({ident}), fold=fold, splitter="" if single else sk)
+            splitter = "" if single else sk
+            return SplitIterator(ident, frozenset({ident}), fold=fold, splitter=splitter)
         if sk in catalog.SKLEARN_SEARCHES and method == "fit":
             if isinstance(data, Data):
                 self._split(site.node, sk, data)

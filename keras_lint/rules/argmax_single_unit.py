@@ -6,8 +6,6 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from keras_lint.analysis import keras_api
 from keras_lint.analysis.names import keras_leaf, leaf_in
 from keras_lint.analysis.predictions import PREDICT_METHODS, Prediction
@@ -16,6 +14,8 @@ from keras_lint.rules.base import PythonRule, Report
 from keras_lint.rules.proposed_fix import ProposedEdit, ProposedFix
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from keras_lint.analysis import ModuleFacts
 
 #: argmax functions: (the family, the argument's keyword, the axis when none is given)
@@ -123,8 +123,12 @@ def _argmax_calls(
         if axis is None and family == "tensorflow":
             axis = site.argument(1, "dimension")  # TF 1
         spelled = _code(facts, site.node.func)
-        yield site.node, spelled, site.argument(0, keyword), axis or Const(default), (
-            leaf_in(site.callee, "numpy") is not None
+        yield (
+            site.node,
+            spelled,
+            site.argument(0, keyword),
+            axis or Const(default),
+            (leaf_in(site.callee, "numpy") is not None),
         )
     for call in facts.method_calls:
         if call.method != "argmax" or not isinstance(call.receiver, Prediction):
@@ -135,6 +139,8 @@ def _argmax_calls(
 
 
 def _is_predict_call(prediction: Prediction) -> bool:
+    import libcst as cst  # imported by the rule's check only
+
     node = prediction.node
     return (
         node is not None
@@ -146,10 +152,14 @@ def _is_predict_call(prediction: Prediction) -> bool:
 def _fix(
     facts: ModuleFacts, node: cst.Call, value: Prediction, activation: str | None, numpy: bool
 ) -> ProposedFix | None:
+    import libcst as cst  # imported by the rule's check only
+
     if activation != "sigmoid" or not numpy or not _is_predict_call(value):
         return None
-    if isinstance(node.func, cst.Attribute) and node.func.attr.value == "argmax" and not (
-        isinstance(node.func.value, cst.Name) and node.func.value.value in {"np", "numpy"}
+    if (
+        isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "argmax"
+        and not (isinstance(node.func.value, cst.Name) and node.func.value.value in {"np", "numpy"})
     ):
         reduced: cst.BaseExpression = node.func.value  # ``p.argmax(axis=1)``
     elif node.args:
@@ -181,6 +191,8 @@ def _final_layer(model: ModelInfo) -> Instance | None:
 
 
 def _model_name(facts: ModuleFacts, prediction: Prediction) -> str:
+    import libcst as cst  # imported by the rule's check only
+
     node = prediction.node
     if node is None:
         return "the model"

@@ -6,12 +6,12 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from keras_lint.rules.base import PythonRule, Report
 from keras_lint.rules.proposed_fix import ProposedFix
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from keras_lint.analysis import ModuleFacts
 
 
@@ -70,10 +70,14 @@ class ModelReusedAcrossFolds(PythonRule):
 
     def findings(self, facts: ModuleFacts) -> Iterator[tuple[Report, ProposedFix | None]]:
         """Each report with the fix it offers."""
+        import libcst as cst  # imported by the rule's check only
+
         for found in facts.fold_fits:
-            model = _code(facts, found.node.func.value) if isinstance(
-                found.node.func, cst.Attribute
-            ) else "the model"
+            model = (
+                _code(facts, found.node.func.value)
+                if isinstance(found.node.func, cst.Attribute)
+                else "the model"
+            )
             created = _line(facts, found.model.node) if found.model.node is not None else None
             origin = f"created at line {created}, " if created is not None else "created "
             loop = _line(facts, found.loop)

@@ -7,8 +7,6 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from keras_lint.analysis.predictions import (
     DATASET_FROM_DIRECTORY,
     GENERATOR_FLOWS,
@@ -19,6 +17,8 @@ from keras_lint.rules.base import PythonRule, Report
 from keras_lint.rules.proposed_fix import ProposedEdit, ProposedFix
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from keras_lint.analysis import ModuleFacts
 
 
@@ -72,9 +72,7 @@ class ShuffledPredictLabels(PythonRule):
 
     code = "KER603"
     name = "shuffled-predict-labels"
-    summary = (
-        "Predictions of a reshuffling iterator are compared with labels read in another pass"
-    )
+    summary = "Predictions of a reshuffling iterator are compared with labels read in another pass"
     # the iterator may come from another module: only the ``predict`` is sure to be here
     trigger = re.compile(r"predict")
 
@@ -111,6 +109,8 @@ class ShuffledPredictLabels(PythonRule):
 
 
 def _fix(facts: ModuleFacts, found: ShuffledComparison) -> ProposedFix | None:
+    import libcst as cst  # imported by the rule's check only
+
     batches: Batches = found.batches
     node = batches.node
     if found.trains_with or not batches.takes_shuffle or node is None:

@@ -44,7 +44,9 @@ REPORTED = [
         id="np-argmax-of-predict-last-axis",
     ),
     pytest.param(
-        SEQUENTIAL + "        probs = model.predict(x_test)\n        pred = np.argmax(probs, axis=1)  # expect\n",
+        SEQUENTIAL
+        + "        probs = model.predict(x_test)\n"
+        + "        pred = np.argmax(probs, axis=1)  # expect\n",
         id="np-argmax-of-a-bound-prediction-axis-1",
     ),
     pytest.param(
@@ -120,7 +122,9 @@ REPORTED = [
         from keras.layers import Dense, Dropout
 
         def build():
-            net = Sequential([Dense(32, activation="relu"), Dropout(0.3), Dense(1, activation="sigmoid")])
+            net = Sequential(
+                [Dense(32, activation="relu"), Dropout(0.3), Dense(1, activation="sigmoid")]
+            )
             net.compile(optimizer="adam", loss="binary_crossentropy")
             return net
 
@@ -183,11 +187,17 @@ REPORTED = [
 ]
 
 SILENT = [
-    pytest.param(SEQUENTIAL + "        pred = (model.predict(x_test) > 0.5).astype('int32')\n", id="threshold"),
     pytest.param(
-        SEQUENTIAL + "        pred = np.argmax(model.predict(x_test))\n", id="argmax-without-axis-flattens"
+        SEQUENTIAL + "        pred = (model.predict(x_test) > 0.5).astype('int32')\n",
+        id="threshold",
     ),
-    pytest.param(SEQUENTIAL + "        pred = np.argmax(model.predict(x_test), axis=0)\n", id="axis-0"),
+    pytest.param(
+        SEQUENTIAL + "        pred = np.argmax(model.predict(x_test))\n",
+        id="argmax-without-axis-flattens",
+    ),
+    pytest.param(
+        SEQUENTIAL + "        pred = np.argmax(model.predict(x_test), axis=0)\n", id="axis-0"
+    ),
     pytest.param(
         SEQUENTIAL + "        import tensorflow as tf\n        pred = tf.argmax(model(x_test))\n",
         id="tf-argmax-default-axis-0",
@@ -220,9 +230,7 @@ SILENT = [
         SEQUENTIAL + "        pred = np.argmax(model.predict(x_test)[:, 0], axis=-1)\n",
         id="argmax-of-a-column-slice-not-a-prediction",
     ),
-    pytest.param(
-        SEQUENTIAL + "        pred = np.argmax(y_test, axis=-1)\n", id="argmax-of-labels"
-    ),
+    pytest.param(SEQUENTIAL + "        pred = np.argmax(y_test, axis=-1)\n", id="argmax-of-labels"),
     pytest.param(
         """\
         import keras
@@ -241,7 +249,9 @@ SILENT = [
         import keras
         import numpy as np
 
-        model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid"), keras.layers.Flatten()])
+        model = keras.Sequential(
+            [keras.layers.Dense(1, activation="sigmoid"), keras.layers.Flatten()]
+        )
         pred = np.argmax(model.predict(x), axis=-1)
         """,
         id="unknown-width-after-flatten",
@@ -311,7 +321,9 @@ def test_builder_in_another_module_of_the_tree(tmp_path: Path) -> None:
             import keras
 
             def build_model():
-                model = keras.Sequential([keras.layers.Dense(4, activation="relu"), keras.layers.Dense(1, activation="sigmoid")])
+                model = keras.Sequential(
+                    [keras.layers.Dense(4, activation="relu"), keras.layers.Dense(1, "sigmoid")]
+                )
                 model.compile(optimizer="adam", loss="binary_crossentropy")
                 return model
             """,
@@ -378,7 +390,7 @@ def test_sigmoid_output_gets_a_safe_threshold_fix_that_keeps_the_shape() -> None
 
 def test_the_threshold_fix_is_what_the_fixture_measures() -> None:
     """The fixture's good program uses the same expression the fix writes."""
-    good = (Path(__file__).resolve().parents[2] / "fixtures/argmax-on-single-unit-output/good.py")
+    good = Path(__file__).resolve().parents[2] / "fixtures/argmax-on-single-unit-output/good.py"
     assert '(probabilities[..., 0] > 0.5).astype("int32")' in good.read_text(encoding="utf-8")
 
 

@@ -29,7 +29,9 @@ BUILDER = """\
         from sklearn.model_selection import KFold, StratifiedKFold, TimeSeriesSplit
 
         def build_model():
-            model = keras.Sequential([keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1, activation="sigmoid")])
+            model = keras.Sequential(
+                [keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1, "sigmoid")]
+            )
             model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
             return model
 
@@ -388,15 +390,15 @@ def test_builder_in_another_module_of_the_tree(tmp_path: Path) -> None:
 
 def test_notebook_across_cells(tmp_path: Path) -> None:
     cells = [
-        new_code_cell("import keras\nimport numpy as np\nfrom sklearn.model_selection import KFold"),
+        new_code_cell(
+            "import keras\nimport numpy as np\nfrom sklearn.model_selection import KFold"
+        ),
         new_code_cell(
             "model = keras.Sequential([keras.layers.Dense(1)])\n"
             "model.compile(optimizer='adam', loss='mse')"
         ),
         new_code_cell("X, y = np.load('X.npy'), np.load('y.npy')"),
-        new_code_cell(
-            "for train, test in KFold(5).split(X):\n    model.fit(X[train], y[train])\n"
-        ),
+        new_code_cell("for train, test in KFold(5).split(X):\n    model.fit(X[train], y[train])\n"),
     ]
     nbformat.write(new_notebook(cells=cells), str(tmp_path / "cv.ipynb"))
     result = lint_paths([tmp_path], select=[CODE])
@@ -406,5 +408,5 @@ def test_notebook_across_cells(tmp_path: Path) -> None:
 def test_message_names_the_model_its_line_the_folds_and_the_remedy() -> None:
     (finding,) = lint_snippet(REPORTED[0].values[0], select=[CODE])
     assert finding.message.startswith("`model` (created at line 6, before the loop)")
-    assert "every fold of `KFold.split` (line 12)" in finding.message
+    assert "every fold of `KFold.split` (line 14)" in finding.message
     assert "build a new model" in finding.message

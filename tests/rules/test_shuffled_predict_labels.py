@@ -212,7 +212,7 @@ SILENT = [
     pytest.param(
         GENERATOR
         + """\
-        test_gen = datagen.flow_from_directory("data/test", None, "rgb", None, "categorical", 32, False)
+        test_gen = datagen.flow_from_directory("test", None, "rgb", None, "categorical", 32, False)
         probabilities = model.predict(test_gen)
         print(confusion_matrix(test_gen.classes, probabilities.argmax(axis=1)))
         """,
@@ -357,10 +357,14 @@ def test_generator_made_in_another_module_of_the_tree(tmp_path: Path) -> None:
 
 def test_notebook_across_cells(tmp_path: Path) -> None:
     cells = [
-        new_code_cell("import keras\nimport numpy as np\nfrom sklearn.metrics import confusion_matrix"),
+        new_code_cell(
+            "import keras\nimport numpy as np\nfrom sklearn.metrics import confusion_matrix"
+        ),
         new_code_cell("test_ds = keras.utils.image_dataset_from_directory('test')"),
         new_code_cell("preds = model.predict(test_ds)"),
-        new_code_cell("y = np.concatenate([l for _, l in test_ds])\nconfusion_matrix(y, preds.argmax(1))"),
+        new_code_cell(
+            "y = np.concatenate([l for _, l in test_ds])\nconfusion_matrix(y, preds.argmax(1))"
+        ),
     ]
     nbformat.write(new_notebook(cells=cells), str(tmp_path / "eval.ipynb"))
     result = lint_paths([tmp_path], select=[CODE])
