@@ -55,7 +55,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 from keras.callbacks import EarlyStopping, ModelCheckpoint
-from sklearn.model_selection import train_test_split
+from keras.preprocessing.image import ImageDataGenerator
+from sklearn.metrics import confusion_matrix
+from sklearn.model_selection import KFold, train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from data import load
@@ -65,6 +67,14 @@ x, x_train, y_train, x_test, y_test = load()
 args = load()
 base = keras.applications.MobileNetV2(include_top=False, weights=None, pooling="avg")
 model = keras.Sequential([base, keras.layers.Dense(3, activation="softmax")])
+datagen = ImageDataGenerator()
+scores = []
+
+
+def build_model():
+    built = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+    built.compile(optimizer="adam", loss="binary_crossentropy")
+    return built
 """
 _SOURCES = {
     "python": "Python files and notebooks",

@@ -44,6 +44,12 @@ EXPECTED = {
     "callback-monitor-unavailable/good.py": {},
     "best-checkpoint-not-restored/bad.py": {"KER702": 1},
     "best-checkpoint-not-restored/good.py": {},
+    "argmax-on-single-unit-output/bad.py": {"KER202": 1},
+    "argmax-on-single-unit-output/good.py": {},
+    "shuffled-predict-labels/bad.py": {"KER603": 1},
+    "shuffled-predict-labels/good.py": {},
+    "model-reused-across-folds/bad.py": {"KER604": 1},
+    "model-reused-across-folds/good.py": {},
 }
 
 

@@ -29,6 +29,9 @@ RULE_TEST_MODULES = [
     "test_trainable_change",
     "test_callback_monitor",
     "test_best_checkpoint",
+    "test_argmax_single_unit",
+    "test_shuffled_predict_labels",
+    "test_model_reused_across_folds",
 ]
 
 

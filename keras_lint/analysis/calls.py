@@ -14,6 +14,7 @@ import libcst as cst
 from keras_lint.analysis import keras_api
 from keras_lint.analysis.events import EnvSetting, MethodCall, ModuleScope
 from keras_lint.analysis.expressions import format_template_ending
+from keras_lint.analysis.folds import folds_through, iterated_folds
 from keras_lint.analysis.interpreter_base import (
     MAX_CALL_DEPTH,
     MAX_INLINES_PER_FUNCTION,
@@ -87,6 +88,8 @@ class CallsMixin(InterpreterBase):
         return arguments
 
     def _eval_call(self, node: cst.Call, frame: Frame) -> Value:
+        if self.predictions.guards:
+            self.predictions.guarded.add(id(node))
         func = node.func
         if isinstance(func, cst.Attribute):
             dotted = dotted_name(func)
@@ -151,6 +154,8 @@ class CallsMixin(InterpreterBase):
             ):
                 return model_output_tensor(callee, incoming)
             self._weights_used(node, callee, "call", frame)  # ``model(x)`` predicts
+            if args:  # the model run on data: its predictions
+                return self.predictions.prediction(node, callee.info, incoming, frame.scope)
             return UNKNOWN
         if isinstance(callee, ObjectValue) and callee.cls.method("call") is not None:
             return Tensor(None, UNKNOWN)  # a custom layer applied to a tensor
@@ -161,6 +166,10 @@ class CallsMixin(InterpreterBase):
                 return Const(None)
         if not (isinstance(node.func, cst.Name) and node.func.value in _HARMLESS_BUILTINS):
             self._forget_compile_state(arguments.values(), frame)
+        if isinstance(node.func, cst.Name) and callee is UNKNOWN:
+            folds = iterated_folds(node.func.value, args)  # ``enumerate(kf.split(X))``
+            if folds is not None:
+                return folds
         return UNKNOWN
 
     def _call_method(
@@ -183,10 +192,18 @@ class CallsMixin(InterpreterBase):
                 self._record_wrapped_fit(node, frame)
             self.data.scope = frame.scope
             site = arguments.call_site(node, f"{receiver.callee}().{method}")
+            made = self.predictions.generator_flow(receiver, method, site, frame.scope)
+            if made is not None:
+                return made
             result = self.data.instance_method(receiver, method, site)
+            result = self.folds.drawn(site, result, receiver)
             return result if result is not None else UNKNOWN
         if isinstance(receiver, Data) or receiver is UNKNOWN:
             self._forget_compile_state(arguments.values(), frame)
+            # a model of unknown origin predicting on a Keras iterator (``model.predict(gen)``)
+            made = self.predictions.unknown_model_prediction(node, method, args, frame.scope)
+            if made is not None:
+                return made
         if isinstance(receiver, Data):
             return self._data_method(node, receiver, method, arguments, frame)
         if isinstance(receiver, Seq) and method in {"append", "extend", "insert"} and args:
@@ -194,6 +211,8 @@ class CallsMixin(InterpreterBase):
                 receiver.items.append(args[0])
             elif method == "extend" and isinstance(args[0], Seq):
                 receiver.items.extend(args[0].items)
+            elif method == "extend" and isinstance(args[0], Data):
+                receiver.items.append(args[0])  # rows of data: the list now holds them
             return Const(None)
         if (
             isinstance(receiver, Mapping)
@@ -218,6 +237,7 @@ class CallsMixin(InterpreterBase):
             if isinstance(outcome, Data):
                 args = [outcome, *args[1:]]
         result = self.data.data_method(node, receiver, method, args, kwargs)
+        result = self.predictions.pipeline_step(node, receiver, method, kwargs, result, frame.scope)
         inplace = kwargs.get("inplace")
         if isinstance(inplace, Const) and inplace.value is True and isinstance(result, Data):
             root = _root_name(node.func)
@@ -260,6 +280,10 @@ class CallsMixin(InterpreterBase):
 
     def _external_result(self, site: CallSite, frame: Frame) -> Value:
         self.data.scope = frame.scope
+        self.predictions.metric_call(site, frame.scope)
+        made = self.predictions.external_call(site, frame.scope) or folds_through(site)
+        if made is not None:
+            return made
         leaf = keras_leaf(site.callee)
         if leaf is not None:
             model = self._keras_model_factory(site, leaf, frame)
@@ -295,7 +319,7 @@ class CallsMixin(InterpreterBase):
             trains_a_keras_wrapper(arg) for arg in site.args[:1]
         ):
             self._record_wrapped_fit(site.node, frame)
-        result = self.data.external_call(site)
+        result = self.folds.drawn(site, self.data.external_call(site))
         return result if result is not None else Instance(site)
 
     def _env_from_call(

@@ -68,7 +68,10 @@ class ExpressionsMixin(InterpreterBase):
         env = frame.state.env
         if name in env:
             self._last_read[(frame.owner, name)] = self._statements
-            return self._resolved(env, name)
+            found = self._resolved(env, name)
+            if self._test_reads is not None:
+                self._test_reads.append(found)
+            return found
         if not frame.is_module and name in frame.scope.globals:
             self._last_read[(id(frame.scope), name)] = self._statements
             return self._resolved(frame.scope.globals, name)
@@ -128,6 +131,8 @@ class ExpressionsMixin(InterpreterBase):
                     return Const(equal)
                 if isinstance(operator, (cst.NotEqual, cst.IsNot)):
                     return Const(not equal)
+            if isinstance(operator, cst.Equal):
+                self.predictions.compared(node, "==", [left, right], frame.scope)
             return self.data.combine([left, right]) or UNKNOWN
         if isinstance(node, cst.FormattedString):
             return self._eval_fstring(node, frame)

@@ -19,12 +19,14 @@ from keras_lint.analysis.events import (
     ModuleScope,
     TrainingCall,
 )
+from keras_lint.analysis.folds import FoldFit
 from keras_lint.analysis.interpreter import Interpreter
 from keras_lint.analysis.keras_api import FIT_METHODS
 from keras_lint.analysis.leakage import Leak, find_leaks
 from keras_lint.analysis.lifecycle import IgnoredTrainableChange, LastEpochUse
 from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.positions import StatementPositions
+from keras_lint.analysis.predictions import ShuffledComparison, shuffled_comparisons
 from keras_lint.analysis.project import ProjectIndex
 from keras_lint.analysis.values import (
     UNKNOWN,
@@ -93,6 +95,14 @@ class ModuleFacts:
     fit_compiles: dict[int, list[CompileCall]] = field(default_factory=dict)
     #: the model of each such ``fit``, by the fit's ``id`` (None: not a known model)
     fit_models: dict[int, ModelInfo] = field(default_factory=dict)
+    #: predictions written in this file, made on a shuffling iterator and compared with labels
+    #: from another pass over it (KER603)
+    shuffled_predictions: list[ShuffledComparison] = field(default_factory=list)
+    #: ``fit`` calls written in this file that train one model object on every fold (KER604)
+    fold_fits: list[FoldFit] = field(default_factory=list)
+    #: calls (by ``id``) that run only under a condition on a model or its predictions
+    #: (``if model.output_shape[-1] > 1:``)
+    output_checked_calls: set[int] = field(default_factory=set)
     _positions: StatementPositions | None = None
 
     def position(self, node: cst.CSTNode) -> CodeRange:
@@ -151,6 +161,15 @@ def build_module_facts(
         {id(node): node for node, where in events.wrapped_fits if where is scope}.values()
     )
     facts.unused_results = interpreter.unused_results()
+    facts.shuffled_predictions = [
+        found
+        for found in shuffled_comparisons(interpreter.predictions)
+        if found.prediction.scope is scope
+    ]
+    facts.output_checked_calls = interpreter.predictions.guarded
+    facts.fold_fits = list(
+        {id(f.node): f for f in interpreter.folds.found if f.scope is scope}.values()
+    )
     if _uses_tensorflow_not_torch(scope):
         # only where the module runs it: a function's parameter may be anything (an instance
         # of a local subclass of a library model is one wherever it is trained)

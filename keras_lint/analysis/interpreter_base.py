@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from keras_lint.analysis.events import Events, ModuleScope
+from keras_lint.analysis.folds import FoldLoops
 from keras_lint.analysis.lifecycle import FlowFacts
+from keras_lint.analysis.predictions import Predictions
 from keras_lint.analysis.provenance import Provenance
 from keras_lint.analysis.state import State
 from keras_lint.analysis.values import (
@@ -95,6 +97,12 @@ class InterpreterBase:
         self.project = project
         self.events = Events()
         self.data = Provenance()
+        #: predictions, the iterators they read and their comparisons (KER202, KER603)
+        self.predictions = Predictions()
+        #: fold loops and the models trained in them (KER604)
+        self.folds = FoldLoops()
+        #: the values an ``if`` test being evaluated has read (None outside a test)
+        self._test_reads: list[Value] | None = None
         self._stack: list[cst.FunctionDef] = []
         self._inlined: set[int] = set()
         self._statements = 0

@@ -11,6 +11,7 @@ import libcst as cst
 
 from keras_lint.analysis import keras_api
 from keras_lint.analysis.events import CompileCall, MethodCall, TrainingCall
+from keras_lint.analysis.folds import WEIGHT_RESETS
 from keras_lint.analysis.interpreter_base import Frame, InterpreterBase
 from keras_lint.analysis.lifecycle import (
     TRACED_TRAINING,
@@ -29,6 +30,7 @@ from keras_lint.analysis.lifecycle import (
     subject_of,
     tensor_parts,
 )
+from keras_lint.analysis.predictions import PREDICT_METHODS
 from keras_lint.analysis.syntax import calls_in, dotted_name
 from keras_lint.analysis.values import (
     UNKNOWN,
@@ -185,6 +187,9 @@ class KerasCallsMixin(InterpreterBase):
                 self._training_modules.add(id(self._top_scope))
             self.data.scope = frame.scope
             self.data.model_fit(method, site)
+            if method in keras_api.FIT_METHODS:
+                self.folds.fit(node, info, site, frame.scope)
+                self.predictions.fitted(site.argument(0, "x"))
         elif method == "add" and args and info.kind == "sequential":
             info.layers.append(args[0])
         elif method == "pop" and info.layers:
@@ -199,8 +204,11 @@ class KerasCallsMixin(InterpreterBase):
             return LayersOf(info)
         if method in WEIGHT_USES and method not in keras_api.TRAINING_METHODS:
             self._weights_used(node, ModelValue(info), method, frame)
-        if method == "predict":
-            return self.data.fresh()
+        if method in WEIGHT_RESETS:
+            self.folds.reset(info)
+        if method in PREDICT_METHODS:
+            source = site.argument(0, "x")
+            return self.predictions.prediction(node, info, source or UNKNOWN, frame.scope)
         return UNKNOWN
 
     def _apply_layer(self, layer: Instance, args: list[Value]) -> Value:

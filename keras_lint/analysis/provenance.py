@@ -107,6 +107,8 @@ class SplitIterator(Data):
     """What ``KFold(...).split(X)`` returns: iterating gives (train indices, test indices)."""
 
     fold: Value = UNKNOWN
+    #: the splitter's class name (``KFold``), "" when it makes a single split
+    splitter: str = ""
 
 
 @dataclass(eq=False)
@@ -361,7 +363,10 @@ class Provenance:
             if isinstance(data, Data):
                 self._split(site.node, f"{sk}.split", data, "", fold.items)
             ident = fresh_id()
-            return SplitIterator(ident, frozenset({ident}), fold=fold)
+            count = receiver.call.argument(0, "n_splits")
+            single = isinstance(count, Const) and count.value == 1
+            splitter = "" if single else sk
+            return SplitIterator(ident, frozenset({ident}), fold=fold, splitter=splitter)
         if sk in catalog.SKLEARN_SEARCHES and method == "fit":
             if isinstance(data, Data):
                 self._split(site.node, sk, data)

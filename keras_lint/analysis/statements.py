@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from keras_lint.analysis.events import AttributeSetting, EnvSetting, ModuleImport
+from keras_lint.analysis.folds import splitter_of
 from keras_lint.analysis.interpreter_base import (
     MAX_LOOPS_RUN_TWICE,
     Frame,
@@ -100,7 +101,21 @@ class StatementsMixin(InterpreterBase):
                 self._exec_small(small, frame)
 
     def _exec_if(self, stmt: cst.If, frame: Frame) -> None:
-        test = self._eval(stmt.test, frame)
+        outer, self._test_reads = self._test_reads, []
+        try:
+            test = self._eval(stmt.test, frame)
+            read = self._test_reads
+        finally:
+            self._test_reads = outer
+        # ``if model.output_shape[-1] > 1:``: the branches run only for some models' outputs
+        guarded = self.predictions.is_output_check(read)
+        self.predictions.guards += guarded
+        try:
+            self._exec_if_branches(stmt, frame, test)
+        finally:
+            self.predictions.guards -= guarded
+
+    def _exec_if_branches(self, stmt: cst.If, frame: Frame, test: Value) -> None:
         if isinstance(test, Const) and not isinstance(test.value, slice):
             # A condition known here (``if compile:`` with ``compile=True``): one branch runs.
             # The other is still read, as code a flipped flag would run, but its effects on
@@ -160,8 +175,10 @@ class StatementsMixin(InterpreterBase):
         # twice: effects of the end of the body reach its start
         passes = 2 if self._open_loops < MAX_LOOPS_RUN_TWICE else 1
         self._open_loops += 1
+        self.folds.enter_loop(stmt, splitter_of(iterated) if isinstance(stmt, cst.For) else "")
         try:
             for _ in range(passes):
+                self.folds.start_pass()
                 frame.set_state(current.copy())
                 if isinstance(stmt, cst.For):
                     self._assign(stmt.target, element, frame)
@@ -172,6 +189,7 @@ class StatementsMixin(InterpreterBase):
                 current = State.join([current, end])
         finally:
             self._open_loops -= 1
+            self.folds.leave_loop()
         if stmt.orelse is not None:
             joined = State.join([s for s in states if s is not None])
             states.append(self._run_branch(block_body(stmt.orelse.body), frame, joined))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from keras_lint.rules.argmax_single_unit import ArgmaxOnSingleUnitOutput
 from keras_lint.rules.backend_env_after_import import BackendEnvAfterImport
 from keras_lint.rules.base import ContainerYamlRule, DockerfileRule, PythonRule, Report, Rule
 from keras_lint.rules.best_checkpoint import BestCheckpointNotRestored
@@ -12,7 +13,9 @@ from keras_lint.rules.early_stopping import EarlyStoppingWithoutRestore
 from keras_lint.rules.gpu_memory_growth import MissingGpuMemoryGrowth
 from keras_lint.rules.legacy_h5_save import LegacyH5Save
 from keras_lint.rules.loss_activation import LossActivationMismatch
+from keras_lint.rules.model_reused_across_folds import ModelReusedAcrossFolds
 from keras_lint.rules.preprocessing_leakage import PreprocessingFitOnFullData
+from keras_lint.rules.shuffled_predict_labels import ShuffledPredictLabels
 from keras_lint.rules.trainable_change import TrainableChangeNotCompiled
 from keras_lint.rules.unpinned_framework_install import UnpinnedFrameworkInstall
 
@@ -29,6 +32,9 @@ ALL_RULES: list[type[Rule]] = [
     TrainableChangeNotCompiled,
     CallbackMonitorUnavailable,
     BestCheckpointNotRestored,
+    ArgmaxOnSingleUnitOutput,
+    ShuffledPredictLabels,
+    ModelReusedAcrossFolds,
 ]
 
 

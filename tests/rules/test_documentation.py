@@ -22,6 +22,9 @@ CONTRACT = {
     "KER102": "trainable-change-not-compiled",
     "KER602": "callback-monitor-unavailable",
     "KER702": "best-checkpoint-not-restored",
+    "KER202": "argmax-on-single-unit-output",
+    "KER603": "shuffled-predict-labels",
+    "KER604": "model-reused-across-folds",
 }
 
 
