@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.verify.test_verify_command import REPORT, stand_in_fixtures
+from test_verify_command import REPORT, stand_in_fixtures
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
