@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -27,6 +28,8 @@ FENCE = re.compile(
     r"^(?P<indent>[ \t]*)```(?P<info>\w*)\n(?P<body>.*?)^(?P=indent)```$", re.M | re.S
 )
 CELL_HEADER = re.compile(r"^# cell (\d+)$")
+#: options with which a command changes the files it names
+WRITING_OPTIONS = frozenset({"--fix", "--add-noqa"})
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ def test_the_readme_has_the_output_samples_this_test_runs() -> None:
     commands = [sample.command for sample in SAMPLES]
     assert "keras-lint fixtures/loss-activation-mismatch/bad.py" in commands
     assert "keras-lint analysis.ipynb" in commands
+    for option in ("--fix", "--diff", "--show-fixes"):
+        assert any(option in command.split() for command in commands), option
     notebook = next(sample for sample in SAMPLES if sample.cells is not None)
     assert sorted(notebook.cells or {}) == [2, 3, 4]
 
@@ -99,9 +104,13 @@ def notebook_json(cells: dict[int, str]) -> str:
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda sample: f"README line {sample.line}")
 def test_a_readme_sample_is_the_real_output(sample: Sample, tmp_path: Path) -> None:
-    # the fixtures under their own relative paths, in a folder of no project
-    (tmp_path / "fixtures").symlink_to(ROOT / "fixtures", target_is_directory=True)
     arguments = shlex.split(sample.command)[1:]
+    # the fixtures under their own relative paths, in a folder of no project; a copy when the
+    # command writes files
+    if WRITING_OPTIONS.intersection(arguments):
+        shutil.copytree(ROOT / "fixtures", tmp_path / "fixtures")
+    else:
+        (tmp_path / "fixtures").symlink_to(ROOT / "fixtures", target_is_directory=True)
     if sample.cells is not None:
         notebook = next(word for word in arguments if word.endswith(".ipynb"))
         (tmp_path / notebook).write_text(notebook_json(sample.cells), encoding="utf-8")

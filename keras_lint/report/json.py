@@ -1,9 +1,15 @@
-"""``--format json``: an array of findings, each with exactly the keys of ``Finding.to_dict``."""
+"""``--format json``: an array of findings, each with exactly the keys of ``Finding.to_dict``.
+
+The package ships the output's JSON Schema (``findings_schema``); the repository keeps a copy
+at ``schemas/findings.schema.json``.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from importlib import resources
+from typing import Any
 
 from keras_lint.finding import Finding
 from keras_lint.report.paths import display_path
@@ -20,3 +26,10 @@ def render_json(
         record["path"] = display_path(finding.path)
         records.append(record)
     return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+
+
+def findings_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) that every ``--format json`` output validates against."""
+    schema_file = resources.files("keras_lint").joinpath("schemas").joinpath("findings.schema.json")
+    loaded: dict[str, Any] = json.loads(schema_file.read_text(encoding="utf-8"))
+    return loaded

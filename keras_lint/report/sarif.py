@@ -8,6 +8,10 @@ at the repository root; other paths are absolute ``file://`` URIs. Columns count
 points and ``endColumn`` is exclusive, as in findings. A notebook finding points at the line of
 the ``.ipynb`` file that holds its cell line (code scanning shows the raw file), and its message
 names the cell and the line in it.
+
+A result whose finding has a fix carries it as a SARIF ``fix`` (its title as the description,
+its applicability in the property bag, display-only ones included); a notebook finding does
+not, since its edits count lines in its cell, not in the ``.ipynb`` file.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 from keras_lint import __version__
-from keras_lint.finding import Finding
+from keras_lint.finding import Finding, SuggestedFix
 from keras_lint.parse_error import (
     PARSE_ERROR_CODE,
     PARSE_ERROR_DOCUMENTATION,
@@ -177,9 +181,27 @@ def _region(span: Span) -> dict[str, int]:
     }
 
 
+def _fix(fix: SuggestedFix, path: str, cwd: str) -> dict[str, Any]:
+    """A finding's fix as a SARIF ``fix`` object: one change to the finding's file."""
+    replacements = [
+        {
+            "deletedRegion": _region(Span(edit.line, edit.column, edit.end_line, edit.end_column)),
+            "insertedContent": {"text": edit.text},
+        }
+        for edit in fix.edits
+    ]
+    return {
+        "description": {"text": fix.title},
+        "artifactChanges": [
+            {"artifactLocation": artifact_location(path, cwd), "replacements": replacements}
+        ],
+        "properties": {"applicability": fix.applicability},
+    }
+
+
 def _result(finding: Finding, rule_index: int, spans: StoredSpans, cwd: str) -> dict[str, Any]:
     span = spans.span(finding) or _FILE_START
-    return {
+    result: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": rule_index,
         "level": finding.severity,
@@ -193,6 +215,9 @@ def _result(finding: Finding, rule_index: int, spans: StoredSpans, cwd: str) -> 
             }
         ],
     }
+    if finding.fix is not None and finding.cell is None:
+        result["fixes"] = [_fix(finding.fix, finding.path, cwd)]
+    return result
 
 
 def _information_uri() -> str | None:

@@ -10,7 +10,7 @@ from keras_lint.analysis import keras_api
 from keras_lint.analysis.libraries import runs_code_of_its_project
 from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.values import Const, Seq, Value
-from keras_lint.rules.base import PythonRule, Report
+from keras_lint.rules.base import Edit, Fix, PythonRule, Report
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -98,8 +98,13 @@ class MissingGpuMemoryGrowth(PythonRule):
     ```
 
     ## Fix
-    Not automatic: memory growth must be enabled before TensorFlow first uses the GPU, which
-    only the author can place (or set `TF_FORCE_GPU_ALLOW_GROWTH=true` in the job's environment).
+    Display-only: never applied, shown in `--format json`, SARIF and the editor's quick fixes.
+    It inserts the loop of "Use instead" after the module's last top-level import that comes
+    before the reported call (with `import tensorflow as tf` when the module does not import
+    TensorFlow under a name), since growth must be enabled before TensorFlow first touches the
+    GPU. Whether that line runs early enough, or growth belongs in the job's environment
+    (`TF_FORCE_GPU_ALLOW_GROWTH=true`), only the author can tell. A notebook gets the fix only
+    when that import is in the reported cell.
     """
 
     code = "KER301"
@@ -138,7 +143,45 @@ class MissingGpuMemoryGrowth(PythonRule):
             "memory (call `tf.config.experimental.set_memory_growth(gpu, True)` or set "
             "TF_FORCE_GPU_ALLOW_GROWTH=true)",
             node=first,
+            fix=_growth_fix(facts, _start(facts, first)[0]),
         )
+
+
+def _growth_fix(facts: ModuleFacts, before_line: int) -> Fix | None:
+    """Insert the memory-growth loop on the line after the last top-level import statement
+    that ends before ``before_line`` (display-only: where it must go is the author's call)."""
+    import libcst as cst
+    from libcst.helpers import get_full_name_for_node
+
+    last_import, tensorflow = None, None
+    for statement in facts.module.body:
+        if not isinstance(statement, cst.SimpleStatementLine) or not statement.body:
+            continue
+        if not all(isinstance(part, (cst.Import, cst.ImportFrom)) for part in statement.body):
+            continue
+        end = facts.position(statement).end.line
+        if end >= before_line:
+            break
+        last_import = end
+        for part in statement.body:
+            if isinstance(part, cst.Import):
+                for alias in part.names:
+                    if get_full_name_for_node(alias.name) == "tensorflow":
+                        tensorflow = alias.evaluated_alias or "tensorflow"
+    if last_import is None:
+        return None
+    prefix = "" if tensorflow is not None else "import tensorflow as tf\n"
+    tf = tensorflow or "tf"
+    text = (
+        f'\n{prefix}for gpu in {tf}.config.list_physical_devices("GPU"):\n'
+        f"    {tf}.config.experimental.set_memory_growth(gpu, True)\n"
+    )
+    line = last_import + 1
+    return Fix(
+        "Enable GPU memory growth after the imports",
+        "display-only",
+        (Edit(text, span=(line, 1, line, 1)),),
+    )
 
 
 def _training_functions(facts: ModuleFacts, fits: list[cst.Call]) -> list[str]:

@@ -10,9 +10,18 @@ from typing import TYPE_CHECKING
 from keras_lint.analysis import keras_api
 from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.values import Const, Instance, Mapping, ModelInfo, Ref, Seq, Tensor, Value
-from keras_lint.rules.base import PythonRule, Report
+from keras_lint.rules.base import Fix, PythonRule, Report
+from keras_lint.rules.loss_activation_fixes import (
+    FixEdit,
+    binary_loss_edit,
+    from_logits_edit,
+    one_unit_softmax_edit,
+    output_layers,
+)
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from keras_lint.analysis import ModuleFacts
 
 _CROSSENTROPY_KINDS = ("binary", "categorical", "sparse_categorical")
@@ -89,6 +98,8 @@ class Loss:
     kind: str  # binary | categorical | sparse_categorical | other
     from_logits: bool | None  # None: not a literal
     label: str
+    #: the loss object (a ``keras.losses`` instance), for its fix
+    value: Value | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,8 @@ class Output:
     activation: str | None
     units: int | None
     name: str | None
+    #: the layer that applies the activation, when it is the output's last one
+    layer: Value | None = None
 
 
 class LossActivationMismatch(PythonRule):
@@ -157,7 +170,18 @@ class LossActivationMismatch(PythonRule):
     ```
 
     ## Fix
-    Not automatic: whether the activation or the loss is wrong depends on the labels.
+    Unsafe (`--fix --unsafe-fixes`), and only where one repair is the only one that makes
+    sense; each changes how the model trains:
+    - `Dense(1, activation="softmax")` with a binary crossentropy: the activation becomes
+      `"sigmoid"` (one unit can only be a yes/no probability);
+    - one sigmoid unit with `loss="categorical_crossentropy"` (or the sparse one) given as a
+      string: the loss becomes `"binary_crossentropy"`;
+    - a linear output with a `keras.losses` crossentropy object (`CategoricalCrossentropy()`,
+      given by keywords): `from_logits=True` is added, or replaces `from_logits=False`.
+
+    Every other mismatch is not fixed automatically: whether the activation or the loss is
+    wrong (softmax with binary crossentropy, a probability output with `from_logits=True`)
+    depends on the labels.
     """
 
     code = "KER201"
@@ -177,29 +201,70 @@ class LossActivationMismatch(PythonRule):
             if not outputs:
                 continue
             loss_arg = compile_call.site.argument(1, "loss")
-            problems = [
-                problem
-                for output, loss in _pair_losses(outputs, loss_arg)
-                if (problem := _mismatch(output, loss)) is not None
-            ]
+            pairs = _pair_losses(outputs, loss_arg)
+            problems, edits = [], []
+            for output, loss in pairs:
+                problem = _mismatch(output, loss)
+                if problem is not None:
+                    problems.append(problem)
+                    edits.append(_fix_edit(facts, compile_call.node, output, loss, pairs))
             if problems:
                 reported.add(id(compile_call.node))
-                yield Report("; ".join(dict.fromkeys(problems)), node=compile_call.node)
+                yield Report(
+                    "; ".join(dict.fromkeys(problems)), node=compile_call.node, fix=_fix(edits)
+                )
+
+
+def _fix_edit(
+    facts: ModuleFacts,
+    compile_node: cst.Call,
+    output: Output,
+    loss: Loss | None,
+    pairs: list[tuple[Output, Loss | None]],
+) -> FixEdit | None:
+    """The edit that repairs one mismatched pair, when only one repair makes sense."""
+    if loss is None or loss.from_logits is not False:
+        return None
+    if output.activation == "softmax" and output.units == 1 and loss.kind == "binary":
+        return one_unit_softmax_edit(facts, output.layer)
+    if (
+        output.activation == "sigmoid"
+        and output.units == 1
+        and loss.kind in {"categorical", "sparse_categorical"}
+        and len(pairs) == 1
+    ):
+        return binary_loss_edit(facts, compile_node)
+    if output.activation == "linear" and loss.kind in _CROSSENTROPY_KINDS:
+        # the loss object may be shared with an output that is not linear
+        sharing = [out for out, other in pairs if other is not None and other.value is loss.value]
+        if all(out.activation == "linear" for out in sharing):
+            return from_logits_edit(facts, loss.value)
+    return None
+
+
+def _fix(edits: list[FixEdit | None]) -> Fix | None:
+    """One fix for all the mismatches of a ``compile``, when each of them has its edit."""
+    if not edits or any(edit is None for edit in edits):
+        return None
+    unique = {edit.target: edit for edit in edits if edit is not None}
+    titles = "; ".join(dict.fromkeys(edit.title for edit in unique.values()))
+    return Fix(titles, "unsafe", tuple(edit.edit for edit in unique.values()))
 
 
 def _model_outputs(model: ModelInfo) -> list[Output]:
+    layers = output_layers(model)
     if model.kind == "sequential":
         if not model.layers:
             return []
         output = keras_api.sequential_output(model.layers)
-        return [Output(output.activation, output.activation_width, None)]
+        return [Output(output.activation, output.activation_width, None, layers[0])]
     if model.outputs is None:
         return []
     return [
-        Output(tensor.activation, tensor.activation_width, tensor.name)
+        Output(tensor.activation, tensor.activation_width, tensor.name, layer)
         if isinstance(tensor, Tensor)
         else Output(None, None, None)
-        for tensor in model.outputs
+        for tensor, layer in zip(model.outputs, layers, strict=True)
     ]
 
 
@@ -258,7 +323,7 @@ def _read_loss(value: Value) -> Loss | None:
                 from_logits = flag.value
             else:
                 from_logits = None
-            return Loss(_LOSS_CLASSES[leaf], from_logits, f"{leaf}(...)")
+            return Loss(_LOSS_CLASSES[leaf], from_logits, f"{leaf}(...)", value)
         return None
     return None
 

@@ -241,7 +241,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     out.write(header(device, seeds, settings) + "\n")
     out.flush()
     plans = plan(rules, fixtures, device, seeds)
-    total_runs = sum(len(planned.requests) for planned in plans)
+    total_runs = sum(len(planned.requests) + len(planned.fixed_requests) for planned in plans)
     with ProgressPrinter(total_runs, err) as progress:
         verification = execute(plans, device, seeds, settings, progress, progress.note)
     width = min(REPORT_WIDTH, shutil.get_terminal_size().columns) if out.isatty() else None

@@ -9,6 +9,8 @@ process, and judge the runs against the criterion. Runs of all rules share one p
 from __future__ import annotations
 
 import math
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from keras_lint.engine import lint_paths
 from keras_lint.rules.base import Rule
 from keras_lint.verify.backends import display_name
 from keras_lint.verify.criteria import (
+    Condition,
     Criterion,
     CriterionError,
     Judgement,
@@ -27,6 +30,7 @@ from keras_lint.verify.criteria import (
     load_criterion,
 )
 from keras_lint.verify.device import Device
+from keras_lint.verify.fixed_programs import fixed_name, make_fixed_program
 from keras_lint.verify.runs import (
     RunRequest,
     RunResult,
@@ -67,6 +71,11 @@ class RuleReport:
     margin: float | None = None
     criterion: Criterion | None = None
     judgement: Judgement | None = None
+    #: the bad programs after ``--fix --unsafe-fixes`` (``bad.fixed.py``), judged against the
+    #: criterion of their pair's good program; empty when no fix of the rule applies
+    fixed: SideReport = field(default_factory=SideReport)
+    #: the conditions the fixed programs missed
+    fixed_failures: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -197,6 +206,10 @@ class Plan:
     #: the seeds its programs run with (``max_seeds`` may shorten the list)
     seeds: list[int] = field(default_factory=list)
     lint_seconds: float = 0.0
+    #: the runs of the fixed programs, kept apart: they belong to no side of the criterion
+    fixed_requests: list[RunRequest] = field(default_factory=list)
+    #: the folder that holds the fixed programs until their runs are over
+    fixed_folder: tempfile.TemporaryDirectory[str] | None = None
 
 
 Progress = Callable[[str, RunRequest, "RunResult | None"], None]
@@ -226,18 +239,25 @@ def execute(
 ) -> Verification:
     """Run every planned program and judge each rule."""
     started = time.perf_counter()
-    requests = [request for planned in plans for request in planned.requests]
+    requests = [
+        request for planned in plans for request in planned.requests + planned.fixed_requests
+    ]
     interrupted = None
     try:
         results = run_all(requests, settings, progress, notify) if requests else {}
     except RunsInterrupted as stop:
         results, interrupted = stop.results, (len(stop.results), stop.total)
+    finally:
+        for planned in plans:
+            if planned.fixed_folder is not None:
+                planned.fixed_folder.cleanup()
     for planned in plans:
-        if planned.requests and all(request in results for request in planned.requests):
+        every = planned.requests + planned.fixed_requests
+        if planned.requests and all(request in results for request in every):
             _judge_rule(planned, results)
         elif planned.requests:
             _interrupted_rule(planned, results)
-        runs = [results[request] for request in planned.requests if request in results]
+        runs = [results[request] for request in every if request in results]
         first = min((run.started for run in runs), default=0.0)
         last = max((run.started + run.seconds for run in runs), default=0.0)
         planned.report.seconds = planned.lint_seconds + (last - first)
@@ -313,10 +333,44 @@ def _plan_rule(planned: Plan, fixtures: Path, device: Device, seeds: Sequence[in
     exclusive = criterion.needs == "gpu"
     planned.seeds = list(seeds[: criterion.max_seeds] if criterion.max_seeds else seeds)
     planned.requests = [
-        RunRequest(rule.code, folder / program, seed, exclusive, criterion.fresh_interpreter)
+        RunRequest(
+            rule.code, folder / program, seed, exclusive, fresh=criterion.fresh_interpreter
+        )
         for program in criterion.programs()
         for seed in planned.seeds
     ]
+    _plan_fixed(planned, folder, exclusive)
+
+
+def _plan_fixed(planned: Plan, folder: Path, exclusive: bool) -> None:
+    """Make each bad program's fixed copy (when a fix of the rule applies to it) and plan its
+    runs; the copy sits beside copies of the fixture's files, as the original does."""
+    criterion = planned.criterion
+    assert criterion is not None
+    bad_programs = list(dict.fromkeys(pair.bad for pair in criterion.pairs))
+    holder = tempfile.TemporaryDirectory(prefix="keras-lint-fixed-")
+    into = Path(holder.name) / folder.name
+    shutil.copytree(folder, into, ignore=shutil.ignore_patterns("__pycache__", "plots"))
+    for program in bad_programs:
+        fixed = make_fixed_program(folder / program, planned.rule.code, into)
+        if fixed is None:
+            continue
+        planned.report.fixed.programs.append(fixed.name)
+        planned.fixed_requests += [
+            RunRequest(
+                planned.rule.code,
+                fixed,
+                seed,
+                exclusive,
+                fresh=criterion.fresh_interpreter,
+                reports_as=Path(program).stem,
+            )
+            for seed in planned.seeds
+        ]
+    if planned.fixed_requests:
+        planned.fixed_folder = holder
+    else:
+        holder.cleanup()
 
 
 def _judge_rule(planned: Plan, results: dict[RunRequest, RunResult]) -> None:
@@ -341,8 +395,51 @@ def _judge_rule(planned: Plan, results: dict[RunRequest, RunResult]) -> None:
     judgement = judge(criterion, observed, seeds)
     report.judgement = judgement
     report.margin = judgement.margin
-    report.verdict = "verified" if judgement.verified else "failed"
+    _judge_fixed(planned, results)
+    verified = judgement.verified and not report.fixed_failures
+    report.verdict = "verified" if verified else "failed"
     report.reason = _judged_reason(criterion, judgement, seeds)
+    if report.fixed_failures:
+        report.reason = "; ".join(
+            ["the fixed program misses the good criterion", *report.fixed_failures[:4]]
+        ) + ("" if judgement.verified else "; " + report.reason)
+    elif report.fixed.programs:
+        fixed = ", ".join(report.fixed.programs)
+        report.reason += (
+            f" After --fix --unsafe-fixes, {fixed} meets the good criterion"
+            f" ({report.fixed.outcome()})."
+        )
+
+
+def _judge_fixed(planned: Plan, results: dict[RunRequest, RunResult]) -> None:
+    """Each fixed program against the good program of every pair its bad program is in: the
+    good program's exit status and conditions, in every seed."""
+    report, criterion = planned.report, planned.criterion
+    assert criterion is not None
+    runs = [results[request] for request in planned.fixed_requests]
+    report.fixed.runs = runs
+    for pair in criterion.pairs:
+        name = fixed_name(pair.bad)
+        own = [run for run in runs if run.request.program.name == name]
+        if not own:
+            continue
+        if name not in report.fixed.outcomes:
+            report.fixed.outcomes[name] = describe_runs(pair, "good", own)
+        for run in own:
+            if not run.ok:
+                report.fixed_failures.append(f"{name} seed {run.request.seed}: {run.problem}")
+                continue
+            observed = run.observed()
+            conditions = (
+                Condition("exit_code", "equals", pair.exit_code["good"]),
+                *pair.expect["good"],
+            )
+            report.fixed_failures += [
+                f"{name} seed {run.request.seed}: {condition.failure(observed)}"
+                for condition in conditions
+                if not condition.holds(observed)
+            ]
+    report.fixed_failures = list(dict.fromkeys(report.fixed_failures))
 
 
 def _interrupted_rule(planned: Plan, results: dict[RunRequest, RunResult]) -> None:

@@ -5,11 +5,13 @@ The JSON document is a contract::
     {"backend": "tensorflow" | "jax" | "torch", "device": {...}, "versions": {...},
      "seeds": [...], "seconds": ...,
      "rules": [{"code", "name", "verdict", "reason", "seconds", "seeds", "bad", "good",
-                "margin", "criterion", "pairs"}]}
+                "fixed", "margin", "criterion", "pairs"}]}
 
 ``verdict`` is one of ``verified``, ``failed``, ``skipped``, ``error``, ``interrupted`` (Ctrl-C
 stopped its runs); ``margin`` is the worst-case margin over the seeds (a number) or null when
-nothing was judged.
+nothing was judged. ``fixed`` describes the bad programs after ``--fix --unsafe-fixes`` (like
+``bad`` and ``good``, plus ``failures``: the good criterion's conditions they missed); its
+``programs`` list is empty for a rule with no applicable fix.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from keras_lint import __version__
 from keras_lint.verify.backends import display_name
 from keras_lint.verify.criteria import Criterion, Margin, PairResult
 from keras_lint.verify.device import Device
+from keras_lint.verify.fixed_programs import fixed_name
 from keras_lint.verify.harness import RuleReport, SideReport, Verification
 from keras_lint.verify.runs import RunRequest, RunResult, RunSettings
 
@@ -80,7 +83,7 @@ def _rows(rule: RuleReport) -> list[list[str]]:
     seconds = f"{rule.seconds:.1f}"
     criterion = rule.criterion
     if criterion is None:
-        return [[rule.code, "-", "-", "-", rule.verdict, seconds]]
+        return [[rule.code, "-", "-", "-", "-", rule.verdict, seconds]]
     results = {id(r.pair): r for r in rule.judgement.pairs} if rule.judgement else {}
     rows = []
     for index, pair in enumerate(criterion.pairs):
@@ -96,12 +99,23 @@ def _rows(rule: RuleReport) -> list[list[str]]:
                 rule.code if first else "",
                 bad,
                 good,
+                _fixed_cell(rule, pair.bad),
                 margin,
                 rule.verdict if first else "",
                 seconds if first else "",
             ]
         )
     return rows
+
+
+def _fixed_cell(rule: RuleReport, bad: str) -> str:
+    """Whether ``bad`` after ``--fix --unsafe-fixes`` met its pair's good criterion: "ok",
+    "miss", or "-" when no fix applies to it or it did not run (its outcome is in the reason)."""
+    name = fixed_name(bad)
+    if name not in rule.fixed.programs or name not in rule.fixed.outcomes:
+        return "-"
+    missed = any(failure.startswith(f"{name} ") for failure in rule.fixed_failures)
+    return "miss" if missed else "ok"
 
 
 def _clip(text: str, width: int) -> str:
@@ -142,6 +156,7 @@ def render_table(verification: Verification, width: int | None = REPORT_WIDTH) -
         "rule",
         "bad outcome",
         "good outcome",
+        "fix",
         "margin (worst seed)",
         "verdict",
         "s",
@@ -151,10 +166,10 @@ def render_table(verification: Verification, width: int | None = REPORT_WIDTH) -
     if width is not None:
         # The margin wraps at its breaks first; the outcomes share what is left.
         margin_floor = max(
-            len(piece) for cell in [titles[3], *(row[3] for row in rows)]
+            len(piece) for cell in [titles[4], *(row[4] for row in rows)]
             for piece in _BREAKS.split(cell)
         )  # fmt: skip
-        floors = [{3: margin_floor}, {1: OUTCOME_FLOOR, 2: OUTCOME_FLOOR}]
+        floors = [{4: margin_floor}, {1: OUTCOME_FLOOR, 2: OUTCOME_FLOOR}]
         widths = _fit(widths, width, floors)
     lines = []
     for row in [titles, *rows]:
@@ -196,7 +211,11 @@ def render_summary(verification: Verification) -> str:
     for rule in verification.rules:
         counts[rule.verdict] = counts.get(rule.verdict, 0) + 1
     parts = [f"{count} {verdict}" for verdict, count in counts.items()]
-    runs = [run for rule in verification.rules for run in rule.bad.runs + rule.good.runs]
+    runs = [
+        run
+        for rule in verification.rules
+        for run in rule.bad.runs + rule.good.runs + rule.fixed.runs
+    ]
     cpu = sum(run.cpu_seconds or 0.0 for run in runs)
     rules = len(verification.rules)
     return (
@@ -319,6 +338,7 @@ def to_json(verification: Verification) -> dict[str, Any]:
                 "seeds": sorted({run.request.seed for run in rule.bad.runs + rule.good.runs}),
                 "bad": _side_json(rule.bad),
                 "good": _side_json(rule.good),
+                "fixed": {**_side_json(rule.fixed), "failures": rule.fixed_failures},
                 "margin": rule.margin,
                 "criterion": _criterion_json(rule.criterion),
                 "pairs": _pairs_json(rule),

@@ -105,10 +105,16 @@ class RunRequest:
     #: start a fresh interpreter even when a preloaded one is there (a program that must
     #: choose its Keras backend before Keras is imported)
     fresh: bool = False
+    #: the ``fixture`` its metrics name, when not its stem (a fixed copy reports as its original)
+    reports_as: str | None = None
 
     @property
     def stem(self) -> str:
         return self.program.stem
+
+    @property
+    def fixture(self) -> str:
+        return self.reports_as or self.program.stem
 
     def key(self) -> tuple[str, int]:
         return (self.program.name, self.seed)
@@ -376,7 +382,7 @@ def _collect(
             request, "crashed", code, seconds,
             problem=f"killed by {signame}{hint}", stderr_tail=err, measured=measured,
         )  # fmt: skip
-    metrics, problem = parse_metrics(out, file_text, request.rule, request.stem, request.seed)
+    metrics, problem = parse_metrics(out, file_text, request.rule, request.fixture, request.seed)
     if metrics is None:
         return RunResult(
             request, "no-metrics", code, seconds,

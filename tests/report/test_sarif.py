@@ -298,3 +298,68 @@ def test_the_information_uri_is_the_declared_home_page(
     assert driver["informationUri"] == "https://example.org/keras-lint"
     monkeypatch.setattr(importlib.metadata, "metadata", lambda name: email.message.Message())
     assert "informationUri" not in only_run(log_of([]))["tool"]["driver"]
+
+
+FIXABLE = """\
+import keras
+import tensorflow as tf
+
+model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, "softmax")])
+model.compile(optimizer="adam", loss="binary_crossentropy")
+stop = keras.callbacks.EarlyStopping(
+    monitor="val_loss",
+    patience=5,
+)
+model.fit(x, y, validation_split=0.2, callbacks=[stop])
+"""
+
+
+def apply_sarif_fix(text: str, fix: dict[str, Any]) -> str:
+    """Apply a SARIF fix's replacements to ``text`` (columns count code points, end exclusive)."""
+    lines = text.splitlines(keepends=True)
+
+    def offset(line: int, column: int) -> int:
+        return sum(len(before) for before in lines[: line - 1]) + column - 1
+
+    (change,) = fix["artifactChanges"]
+    replacements = sorted(
+        change["replacements"], key=lambda r: offset(r["deletedRegion"]["startLine"],
+                                                     r["deletedRegion"]["startColumn"]),
+        reverse=True,
+    )  # fmt: skip
+    for replacement in replacements:
+        region = replacement["deletedRegion"]
+        start = offset(region["startLine"], region["startColumn"])
+        end = offset(region["endLine"], region["endColumn"])
+        text = text[:start] + replacement["insertedContent"]["text"] + text[end:]
+    return text
+
+
+def test_fixes_of_a_file_are_sarif_fixes_that_reproduce_what_fix_writes(cwd: Path) -> None:
+    (cwd / "train.py").write_text(FIXABLE, encoding="utf-8")
+    write_notebook(cwd / "nb.ipynb")
+    result = lint_paths(["train.py", "nb.ipynb"])
+    log = log_of(result.findings)
+    sarif_validator().assert_valid(log)
+    by_code: dict[tuple[str, str], dict[str, Any]] = {}
+    for described in only_run(log)["results"]:
+        uri = physical(described)["artifactLocation"]["uri"]
+        by_code[(uri, described["ruleId"])] = described
+    assert {key for key, value in by_code.items() if "fixes" in value} == {
+        ("train.py", "KER201"), ("train.py", "KER301"), ("train.py", "KER601"),
+    }  # fmt: skip
+    assert all("fixes" not in value for (uri, _), value in by_code.items() if uri == "nb.ipynb")
+    (stop_fix,) = by_code[("train.py", "KER601")]["fixes"]
+    assert stop_fix["description"] == {"text": "Add `restore_best_weights=True`"}
+    assert stop_fix["properties"] == {"applicability": "unsafe"}
+    assert stop_fix["artifactChanges"][0]["artifactLocation"] == {
+        "uri": "train.py", "uriBaseId": "%SRCROOT%",
+    }  # fmt: skip
+    (growth_fix,) = by_code[("train.py", "KER301")]["fixes"]
+    assert growth_fix["properties"] == {"applicability": "display-only"}
+    text = FIXABLE
+    for code in ("KER601", "KER201"):  # later in the file first: positions stay valid
+        (fix,) = by_code[("train.py", code)]["fixes"]
+        text = apply_sarif_fix(text, fix)
+    fixed = lint_paths(["train.py"], select=["KER201", "KER601"], fix=True, unsafe_fixes=True)
+    assert text == fixed.fixed[0].fixed.decode()

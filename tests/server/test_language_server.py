@@ -126,10 +126,13 @@ async def test_open_quick_fix_edit_and_close(client: LanguageClient, tmp_path: P
     assert "Ignore KER601 for this line" in titles
     assert all(action.kind == types.CodeActionKind.QuickFix for action in actions)
     (engine_finding,) = lint_text(SCRIPT, str(path)).findings
-    if fix_of(engine_finding) is not None:  # the rule's own fix comes first
-        assert len(actions) == 2
-        fixed = apply_edits(SCRIPT, actions[0].edit.changes[uri])
-        assert lint_text(fixed, str(path)).findings == []
+    assert fix_of(engine_finding) is not None  # KER601 carries its fix: the first action
+    assert len(actions) == 2
+    assert actions[0].title.startswith("Add `restore_best_weights=True`")
+    assert "unsafe" in actions[0].title and not actions[0].is_preferred
+    fixed = apply_edits(SCRIPT, actions[0].edit.changes[uri])
+    assert "restore_best_weights=True" in fixed
+    assert lint_text(fixed, str(path)).findings == []
     ignore = next(action for action in actions if action.title.startswith("Ignore"))
     silenced = apply_edits(SCRIPT, ignore.edit.changes[uri])
     assert "patience=2)  # noqa: KER601\n" in silenced

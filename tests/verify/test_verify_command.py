@@ -49,6 +49,9 @@ if os.environ.get("KERAS_LINT_NEVER_SET"):  # read by the linter, never run
     model.fit([[0.0]], [0.0], callbacks=[EarlyStopping(monitor="loss"{restore})])
 
 SEED = int(os.environ["KERAS_LINT_SEED"])
+#: whether the program passes the option (``--fix`` adds it to the bad one's copy)
+with open(__file__, encoding="utf-8") as source:
+    RESTORES = ("restore_best_weights" + "=True") in source.read()
 {body}
 '''
 
@@ -96,7 +99,7 @@ def stand_in_fixtures(
 ) -> Path:
     folder = root / "fixtures" / "early-stopping-without-restore"
     folder.mkdir(parents=True)
-    bad = bad_body or REPORT.format(stem="bad", excess="0.3 + 0.1 * SEED")
+    bad = bad_body or REPORT.format(stem="bad", excess="0.0 if RESTORES else 0.3 + 0.1 * SEED")
     good = good_body or REPORT.format(stem="good", excess="0.0")
     restore = ", restore_best_weights=True" if good_restores else ""
     (folder / "bad.py").write_text(STAND_IN.format(restore="", body=bad))
@@ -276,15 +279,18 @@ def test_a_verified_rule_exits_0_with_table_and_json(
     assert out.startswith(
         "keras-lint verify: CPU (Test CPU, 2 cores); backend TensorFlow 2.x-test, Keras 3.x-test"
     )
-    table = table_lines(out)[:2]
+    table = table_lines(out)[:3]
     assert table[0].split() == [
-        "rule", "bad", "outcome", "good", "outcome", "margin", "(worst", "seed)", "verdict", "s",
+        "rule", "bad", "outcome", "good", "outcome", "fix", "margin", "(worst", "seed)",
+        "verdict", "s",
     ]  # fmt: skip
     assert table[1].startswith("KER601  excess 0.30..0.40")
+    assert table[1].split()[5] == "ok"
     assert "Δval_loss +0.300 (≥ 0.1)" in table[1] and "verified" in table[1]
     assert "total" in out and f"JSON report: {report}" in out
-    assert err.count("\n") == 4  # one progress line per run when stderr is not a terminal
-    assert "[1/4] KER601 bad.py seed" in err
+    assert "6 fixture runs" in out
+    assert err.count("\n") == 6  # one progress line per run when stderr is not a terminal
+    assert "[1/6] KER601 bad.py seed" in err and "KER601 bad.fixed.py seed 1: ok" in err
 
     document = json.loads(report.read_text())
     assert set(document) == {
@@ -300,8 +306,8 @@ def test_a_verified_rule_exits_0_with_table_and_json(
     assert document["seeds"] == [0, 1] and document["passed"] is True
     (rule,) = document["rules"]
     assert set(rule) == {
-        "code", "name", "verdict", "reason", "seconds", "seeds", "bad", "good", "margin",
-        "criterion", "pairs",
+        "code", "name", "verdict", "reason", "seconds", "seeds", "bad", "good", "fixed",
+        "margin", "criterion", "pairs",
     }  # fmt: skip
     assert rule["seeds"] == [0, 1]
     assert rule["code"] == "KER601" and rule["verdict"] == "verified"
@@ -315,10 +321,31 @@ def test_a_verified_rule_exits_0_with_table_and_json(
     assert first["status"] == "ok" and first["exit_code"] == 0
     assert isinstance(first["cpu_seconds"], float) and first["cpu_seconds"] >= 0
     assert first["metrics"]["val_loss_excess"] == pytest.approx(0.3)
+    assert rule["fixed"]["programs"] == ["bad.fixed.py"] and rule["fixed"]["failures"] == []
+    assert [run["metrics"]["val_loss_excess"] for run in rule["fixed"]["runs"]] == [0.0, 0.0]
+    assert rule["reason"].endswith(
+        "After --fix --unsafe-fixes, bad.fixed.py meets the good criterion (excess 0)."
+    )
+    assert (fixtures / "early-stopping-without-restore" / "bad.py").read_text().count(
+        "restore_best_weights=True"
+    ) == 0  # the fixed copy was made elsewhere
     assert rule["pairs"][0]["margins_by_seed"] == [
         {"seed": 0, "margin": pytest.approx(0.3)},
         {"seed": 1, "margin": pytest.approx(0.4)},
     ]
+
+
+def test_a_fixed_program_that_misses_the_good_criterion_fails_the_rule(
+    fake_device: list[str], tmp_path: Path
+) -> None:
+    fixtures = stand_in_fixtures(
+        tmp_path, bad_body=REPORT.format(stem="bad", excess="0.3 + 0.1 * SEED")
+    )
+    status, out, err = verify("--fixtures", str(fixtures), "--rule", "KER601", "--seeds", "1")
+    assert status == 1, out + err
+    (row, *_) = table_lines(out)[1:]
+    assert row.split()[5] == "miss" and "failed" in row
+    assert "the fixed program misses the good criterion; bad.fixed.py seed 0" in out
 
 
 def test_a_bad_program_that_does_not_fail_is_failed_exit_1(
@@ -470,7 +497,7 @@ def test_a_criterion_may_limit_its_seeds(fake_device: list[str], tmp_path: Path)
     status, _, err = verify(
         "--fixtures", str(fixtures), "--rule", "KER601", "--seeds", "3", "--json", str(report)
     )
-    assert status == 0 and err.count("\n") == 2
+    assert status == 0 and err.count("\n") == 3  # bad, good, and the bad one fixed
     assert json.loads(report.read_text())["rules"][0]["seeds"] == [0]
 
 
