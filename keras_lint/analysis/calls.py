@@ -127,6 +127,10 @@ class CallsMixin(InterpreterBase):
         if isinstance(callee, ClassValue):
             return self._instantiate(node, callee, arguments, frame)
         if isinstance(callee, Instance) and keras_leaf(callee.callee) is not None:
+            if args and isinstance(args[0], Data):
+                layered = self.data.layer_on_data(callee, args[0])
+                if layered is not None:
+                    return layered
             return self._apply_layer(callee, args)
         if isinstance(callee, ModelValue):
             incoming = args[0] if args else UNKNOWN
@@ -160,7 +164,9 @@ class CallsMixin(InterpreterBase):
             self.data.scope = frame.scope
             site = arguments.call_site(node, f"{receiver.callee}().{method}")
             result = self.data.instance_method(receiver, method, site)
-            return result if result is not None else UNKNOWN
+            return self.data.data_path_method(
+                receiver, method, site, result if result is not None else UNKNOWN
+            )
         if isinstance(receiver, Data) or receiver is UNKNOWN:
             self._forget_compile_state(arguments.values(), frame)
         if isinstance(receiver, Data):
@@ -186,6 +192,7 @@ class CallsMixin(InterpreterBase):
         """A method of an array or frame; a function it applies (``df.apply(f)``) runs on a
         column, and ``inplace=True`` rebinds the frame it was called on."""
         args, kwargs = arguments.positional, arguments.keywords
+        outcome: Value | None = None
         if method in _APPLYING_METHODS and node.args and node.args[0].keyword is None:
             axis = kwargs.get("axis")
             rows = isinstance(axis, Const) and axis.value in (1, "columns")
@@ -194,6 +201,7 @@ class CallsMixin(InterpreterBase):
             if isinstance(outcome, Data):
                 args = [outcome, *args[1:]]
         result = self.data.data_method(node, receiver, method, args, kwargs)
+        result = self.data.data_path_data_method(node, method, kwargs, result, outcome)
         inplace = kwargs.get("inplace")
         if isinstance(inplace, Const) and inplace.value is True and isinstance(result, Data):
             root = _root_name(node.func)
@@ -242,11 +250,12 @@ class CallsMixin(InterpreterBase):
             if model is not None:
                 return model
             if leaf in {"Input", "InputLayer"}:
-                return Tensor(None, UNKNOWN)
+                return Tensor(None, UNKNOWN, from_input=())
             activation = keras_api.function_activation(site.callee)
             if activation is not None:
                 return activation_function_result(activation, site)
-            return self.data.external_call(site) or Instance(site)
+            result = self.data.external_call(site)
+            return self.data.data_path_call(site, result) or result or Instance(site)
         activation = keras_api.function_activation(site.callee)
         if activation is not None:
             return activation_function_result(activation, site)
@@ -262,6 +271,7 @@ class CallsMixin(InterpreterBase):
         ):
             self._record_wrapped_fit(site.node, frame)
         result = self.data.external_call(site)
+        result = self.data.data_path_call(site, result) or result
         return result if result is not None else Instance(site)
 
     def _env_from_call(self, key: Value, value: Value | None, frame: Frame) -> None:

@@ -116,7 +116,7 @@ class ExpressionsMixin(InterpreterBase):
             values = [self._eval(operand, frame) for operand in reversed(operands)]
             if isinstance(node, cst.BooleanOperation):
                 return UNKNOWN
-            return self.data.combine(values) or UNKNOWN
+            return self.data.operation(node, values) or UNKNOWN
         if isinstance(node, cst.IfExp):
             test = self._eval(node.test, frame)
             chosen = join_values(self._eval(node.body, frame), self._eval(node.orelse, frame))

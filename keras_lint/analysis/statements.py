@@ -212,7 +212,9 @@ class StatementsMixin(InterpreterBase):
                 self._assign(small.target, self.data.derive(old, value), frame)
             elif isinstance(old, Seq) and isinstance(value, Seq):
                 old.items.extend(value.items)
-            elif not isinstance(old, Data):
+            elif isinstance(old, Data):
+                self._assign(small.target, self.data.augmented(small.operator, old, value), frame)
+            else:
                 self._assign(small.target, UNKNOWN, frame)
         elif isinstance(small, cst.Return):
             value = self._eval(small.value, frame) if small.value is not None else Const(None)

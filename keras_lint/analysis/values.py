@@ -150,6 +150,8 @@ class Tensor(Value):
     name: str | None = None  # the producing layer's ``name=``
     width: int | None = None  # the size of its last axis, when known
     activation_width: int | None = None  # that size where ``activation`` was applied
+    #: what was applied since the model's ``Input`` (layers, scaling markers), None when unknown
+    from_input: tuple[Value, ...] | None = None
 
 
 @dataclass(eq=False)

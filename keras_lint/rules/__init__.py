@@ -6,9 +6,12 @@ from keras_lint.rules.base import ContainerYamlRule, DockerfileRule, PythonRule,
 from keras_lint.rules.compile_before_fit import CompileBeforeFit
 from keras_lint.rules.docker_latest_tag import DockerLatestTag
 from keras_lint.rules.early_stopping import EarlyStoppingWithoutRestore
+from keras_lint.rules.eval_preprocessing import EvalPreprocessingMismatch
 from keras_lint.rules.gpu_memory_growth import MissingGpuMemoryGrowth
 from keras_lint.rules.loss_activation import LossActivationMismatch
+from keras_lint.rules.ordered_validation_split import ValidationSplitOnOrderedData
 from keras_lint.rules.preprocessing_leakage import PreprocessingFitOnFullData
+from keras_lint.rules.unscaled_input import UnscaledInput
 
 ALL_RULES: list[type[Rule]] = [
     CompileBeforeFit,
@@ -16,6 +19,9 @@ ALL_RULES: list[type[Rule]] = [
     MissingGpuMemoryGrowth,
     DockerLatestTag,
     PreprocessingFitOnFullData,
+    UnscaledInput,
+    EvalPreprocessingMismatch,
+    ValidationSplitOnOrderedData,
     EarlyStoppingWithoutRestore,
 ]
 

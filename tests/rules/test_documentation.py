@@ -15,6 +15,9 @@ CONTRACT = {
     "KER301": "missing-gpu-memory-growth",
     "KER401": "docker-latest-tag",
     "KER501": "preprocessing-fit-on-full-data",
+    "KER502": "unscaled-input",
+    "KER503": "eval-preprocessing-mismatch",
+    "KER504": "validation-split-on-ordered-data",
     "KER601": "early-stopping-without-restore",
 }
 
