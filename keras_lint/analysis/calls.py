@@ -201,7 +201,9 @@ class CallsMixin(InterpreterBase):
             if isinstance(outcome, Data):
                 args = [outcome, *args[1:]]
         result = self.data.data_method(node, receiver, method, args, kwargs)
-        result = self.data.data_path_data_method(node, method, kwargs, result, outcome)
+        result = self.data.data_path_data_method(
+            node, receiver, method, args, kwargs, result, outcome
+        )
         inplace = kwargs.get("inplace")
         if isinstance(inplace, Const) and inplace.value is True and isinstance(result, Data):
             root = _root_name(node.func)

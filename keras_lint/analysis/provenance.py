@@ -551,6 +551,10 @@ class Provenance:
             return self._scaled(first, ranges.SCALE, leaf)
         if callee in ranges.SHUFFLING_FUNCTIONS:
             return self._shuffle(site, result)
+        if leaf_in(callee, "sklearn") == "train_test_split" and isinstance(result, Seq):
+            if not _is_off(site.kwargs.get("shuffle", Const(True))):
+                self.shuffled.update(p.ident for p in result.items if isinstance(p, Data))
+            return None
         top = callee.split(".", 1)[0]
         if top == "numpy" and isinstance(result, Data):
             self._numpy_marks(site, leaf, result)
@@ -591,15 +595,26 @@ class Provenance:
     def data_path_data_method(
         self,
         node: cst.Call,
+        receiver: Data,
         method: str,
+        args: list[Value],
         kwargs: dict[str, Value],
         result: Value,
         applied: Value | None,
     ) -> Value:
         """Row order and scaling through methods of data: ``df.sample(frac=1)`` shuffles, a sort
         by the label orders rows by class, ``ds.map(f)`` carries what ``f`` does."""
+        if method in {"shuffle", "permutation", "choice"}:
+            # ``rng.shuffle(x)`` in place, ``rng.permutation(n)``, ``ds.shuffle(1000)``
+            self.shuffled.update(a.ident for a in args[:1] if isinstance(a, Data))
+            result = self.derive(receiver) if method == "shuffle" else result
+            if isinstance(result, Data):
+                self.shuffled.add(result.ident)
+            return result
         if not isinstance(result, Data):
             return result
+        if method in _SIZED_METHODS:
+            return self.derive(receiver)  # ``ds.batch(n // 4)``: a size, not rows
         if method == "sample":
             self.shuffled.add(result.ident)
         elif method in {"sort_values", "argsort", "sort_index"}:
@@ -813,6 +828,10 @@ class Provenance:
 
 
 _SCALING_OPERATORS = frozenset({"Divide", "Multiply", "FloorDivide"})
+#: ``tf.data`` methods whose arguments are sizes or options, never rows
+_SIZED_METHODS = frozenset(
+    {"shuffle", "batch", "padded_batch", "prefetch", "repeat", "cache", "rebatch", "unbatch"}
+)
 
 
 def _chain_operators(node: cst.BinaryOperation) -> set[str]:

@@ -208,12 +208,10 @@ class StatementsMixin(InterpreterBase):
         elif isinstance(small, cst.AugAssign):
             value = self._eval(small.value, frame)
             old = self._eval(small.target, frame)
-            if isinstance(old, Data) and isinstance(value, Data):
-                self._assign(small.target, self.data.derive(old, value), frame)
+            if isinstance(old, Data):
+                self._assign(small.target, self.data.augmented(small.operator, old, value), frame)
             elif isinstance(old, Seq) and isinstance(value, Seq):
                 old.items.extend(value.items)
-            elif isinstance(old, Data):
-                self._assign(small.target, self.data.augmented(small.operator, old, value), frame)
             else:
                 self._assign(small.target, UNKNOWN, frame)
         elif isinstance(small, cst.Return):
