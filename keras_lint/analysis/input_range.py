@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 RAW_DATASETS = frozenset({"mnist", "fashion_mnist", "cifar10", "cifar100", "boston_housing"})
 #: functions that read an image file into an array of 0-255 values
 IMAGE_READERS = frozenset({"PIL.Image.open", "cv2.imread", "imageio.imread", "imageio.v2.imread"})
+#: what images read from files hold
+IMAGE_FILE_VALUES = "raw pixel values (0-255, up to 65535 in 16-bit images)"
 #: Keras image readers (``keras.utils.load_img`` and its older homes)
 KERAS_IMAGE_READERS = frozenset({"load_img"})
 #: Keras datasets of images read from a directory tree

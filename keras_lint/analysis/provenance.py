@@ -540,7 +540,8 @@ class Provenance:
             self._dataset_halves(site, callee.split(".")[-2], result)
             return None
         if callee in ranges.IMAGE_READERS or keras_leaf(callee) in ranges.KERAS_IMAGE_READERS:
-            return self._raw(site.node, f"{'.'.join(callee.split('.')[-2:])}()")
+            label = f"{'.'.join(callee.split('.')[-2:])}()"
+            return self._raw(site.node, label, ranges.IMAGE_FILE_VALUES)
         if keras_leaf(callee) in ranges.KERAS_IMAGE_DIRECTORIES:
             raw = self._raw(site.node, f"{leaf}()")
             self.parents[raw.ident] = frozenset({self._directories})
