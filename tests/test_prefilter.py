@@ -23,9 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 RULE_TEST_MODULES = [
     "test_compile_before_fit",
     "test_early_stopping",
+    "test_eval_preprocessing",
     "test_gpu_memory_growth",
     "test_loss_activation",
+    "test_ordered_validation_split",
     "test_preprocessing_leakage",
+    "test_unscaled_input",
 ]
 
 

@@ -586,7 +586,7 @@ class Provenance:
         elif method in {"shuffle", "permutation", "choice"} and receiver.callee.startswith(
             "numpy.random."
         ):
-            return self._shuffle(site, result)
+            return self._shuffle(site, result) or result
         elif method in {"transform", "fit_transform"} and isinstance(result, Data):
             scales = receiver.callee.startswith("sklearn.preprocessing.")
             kind = ranges.SCALE if scales else ranges.OPAQUE

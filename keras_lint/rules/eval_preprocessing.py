@@ -70,7 +70,9 @@ class EvalPreprocessingMismatch(PythonRule):
 
     code = "KER503"
     name = "eval-preprocessing-mismatch"
-    summary = "Training inputs are scaled/preprocessed, evaluation inputs from the same source are not"
+    summary = (
+        "Training inputs are scaled/preprocessed, evaluation inputs from the same source are not"
+    )
     severity = "error"
     # where the evaluation data reaches the model
     trigger = re.compile(r"evaluate|predict|validation_data|test_on_batch")

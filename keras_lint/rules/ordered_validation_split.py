@@ -83,8 +83,9 @@ class ValidationSplitOnOrderedData(PythonRule):
             name = value_name(given.argument, facts, given.role)
             yield Report(
                 f"`{name}` is in class order ({ordering.how})"
-                f"{where(ordering.node, ordering.scope, facts)} and is not shuffled before `fit`: `validation_split` takes the last rows, so "
-                f"the validation set is the last class; shuffle first "
+                f"{where(ordering.node, ordering.scope, facts)} and is not shuffled before "
+                f"`fit`: `validation_split` takes the last rows, so the validation set is the "
+                f"last class; shuffle first "
                 f"(`{self.SUGGESTION}`)",
                 node=given.node,
             )

@@ -84,8 +84,11 @@ class UnscaledInput(PythonRule):
     severity = "error"
     #: display-only suggestions, by what the values are
     SUGGESTIONS = {
-        "pixel values 0-255": ("x / 255.0", "layers.Rescaling(1 / 255)"),
-        "values in the hundreds": ("(x - x_train.mean(0)) / x_train.std(0)", "layer.adapt(x_train)"),
+        "pixel values 0-255": ("x / 255.0", "`layers.Rescaling(1 / 255)`"),
+        "values in the hundreds": (
+            "(x - x_train.mean(0)) / x_train.std(0)",
+            "an adapted `layers.Normalization()`",
+        ),
     }
     # the file trains (``fit``), or reads the raw source whose data it hands to a helper that
     # trains
@@ -109,11 +112,12 @@ class UnscaledInput(PythonRule):
                 continue
             reported.add(id(node))
             name = value_name(given.argument, facts, "the training input")
-            scaled, layer = self.SUGGESTIONS.get(raw.values, self.SUGGESTIONS["pixel values 0-255"])
+            default = self.SUGGESTIONS["pixel values 0-255"]
+            scaled, layer = self.SUGGESTIONS.get(raw.values, default)
             yield Report(
                 f"`{name}` comes from `{raw.label}`{where(raw.node, raw.scope, facts)} with "
                 f"{raw.values} and reaches `{given.method}` with no scaling step and no scaling "
                 f"layer at the model's input: training stalls at chance; scale it "
-                f"(`{scaled}`) or start the model with `{layer}`",
+                f"(`{scaled}`) or start the model with {layer}",
                 node=node,
             )

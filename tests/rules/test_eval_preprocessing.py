@@ -360,7 +360,8 @@ SILENT = [
         import tensorflow as tf
         from pipeline import augment
 
-        train = tf.keras.utils.image_dataset_from_directory("d/train").map(lambda x, y: (x / 255.0, y))
+        train = tf.keras.utils.image_dataset_from_directory("d/train")
+        train = train.map(lambda x, y: (x / 255.0, y))
         val = tf.keras.utils.image_dataset_from_directory("d/val").map(augment)
         model = tf.keras.Sequential([tf.keras.layers.Flatten(), tf.keras.layers.Dense(5)])
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
@@ -379,6 +380,21 @@ SILENT = [
         model.evaluate(x_test, y_test)
         """,
         id="neither-scaled",
+    ),
+    pytest.param(
+        """\
+        import tensorflow as tf
+        import tensorflow_datasets as tfds
+
+        (train, val), info = tfds.load("imdb_reviews", split=["train", "test"], with_info=True)
+        n = info.splits["train"].num_examples
+        train_batches = train.shuffle(n // 4).batch(512)
+        val_batches = val.batch(512)
+        model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        model.fit(train_batches, validation_data=val_batches)
+        """,
+        id="a-shuffle-buffer-size-is-not-scaling",
     ),
     pytest.param(
         """\
