@@ -312,7 +312,9 @@ def test_fixtures_agree_with_the_cli() -> None:
     assert run.returncode == 1 and run.stderr == "", run.stderr
     rows = flake8_rows(run, REPO)
     assert rows == cli_rows("fixtures/", REPO)
-    assert {code for *_, code, _ in rows} == {"KER101", "KER201", "KER301", "KER501", "KER601"}
+    assert {code for *_, code, _ in rows} == {
+        "KER101", "KER201", "KER301", "KER501", "KER502", "KER503", "KER504", "KER601"
+    }
     assert all(Path(path).name.startswith("bad") for path, *_ in rows)
 
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from keras_lint.analysis.names import keras_leaf
 from keras_lint.analysis.values import Const, Instance, ModelInfo, ModelValue, Tensor, Value
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    import libcst as cst
 
 #: ``keras.datasets`` whose ``load_data()`` inputs are raw: pixels 0-255, prices and taxes in
 #: the hundreds (imdb/reuters give token ids, which an ``Embedding`` reads as they are)
