@@ -163,6 +163,8 @@ class Provenance:
     #: arrays of one repeated value (``np.zeros(n)``), and ranges (``np.arange(k)``)
     constant_fills: set[int] = field(default_factory=set)
     ramps: set[int] = field(default_factory=set)
+    #: loop variables that count classes (``for label, folder in enumerate(folders)``)
+    loop_labels: set[int] = field(default_factory=set)
     #: Keras layers (by ``id``) that were ``adapt``ed
     adapted_layers: set[int] = field(default_factory=set)
     #: what a value was cut from beside its lineage (split parts, halves of a dataset)
@@ -649,6 +651,24 @@ class Provenance:
             return labels
         return None
 
+    def loop_label(self, loop: cst.For, element: Value) -> Value:
+        """``for label, folder in enumerate(folders)`` / ``for k in range(n_classes)``: the
+        counter is a label when lists built in the loop collect it as it is."""
+        call = loop.iter
+        if element is not UNKNOWN or not isinstance(call, cst.Call):
+            return element
+        name = call.func.value if isinstance(call.func, cst.Name) else None
+        target = loop.target
+        if name == "range" and isinstance(target, cst.Name):
+            label = self.fresh()
+            self.loop_labels.add(label.ident)
+            return label
+        if name == "enumerate" and isinstance(target, cst.Tuple) and len(target.elements) == 2:
+            label = self.fresh()
+            self.loop_labels.add(label.ident)
+            return Seq([label, UNKNOWN])
+        return element
+
     def augmented(self, operator: cst.BaseAugOp, old: Data, value: Value) -> Data:
         """``x /= 255``: a new value computed from the old one, scaled when it divides."""
         result = self.derive(old, *_data_in([value]))
@@ -805,6 +825,11 @@ class Provenance:
         self.shuffled.add(result.ident)
         return result
 
+    def _collects_loop_labels(self, site: CallSite) -> bool:
+        """``np.array(labels)`` where the list holds a class counter of a loop as it is."""
+        items = site.args[0].items if site.args and isinstance(site.args[0], Seq) else []
+        return any(isinstance(i, Data) and i.ident in self.loop_labels for i in items)
+
     def _numpy_marks(self, site: CallSite, leaf: str, result: Data) -> None:
         if leaf in ranges.NUMPY_SCALING:
             self.steps[result.ident] = ranges.Step(ranges.SCALE, f"np.{leaf}")
@@ -816,6 +841,8 @@ class Provenance:
             first = site.args[0] if site.args else None
             if isinstance(first, Data) and first.lineage & self.ramps:
                 self._ordered(result, site.node, "labels repeated class by class")
+        elif leaf in {"array", "asarray"} and self._collects_loop_labels(site):
+            self._ordered(result, site.node, "labels appended class by class in a loop")
         elif leaf == "argsort" and _label_expression(site.node):
             self._ordered(result, site.node, "rows sorted by label")
         elif leaf in {"concatenate", "vstack", "hstack", "append", "row_stack", "r_"}:

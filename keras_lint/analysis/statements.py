@@ -143,6 +143,7 @@ class StatementsMixin(InterpreterBase):
         if isinstance(stmt, cst.For):
             iterated = self._eval(stmt.iter, frame)
             element = self.data.iteration_element(iterated)
+            element = self.data.loop_label(stmt, element)
         else:
             self._eval(stmt.test, frame)
         start = frame.state

@@ -22,8 +22,10 @@ class ValidationSplitOnOrderedData(PythonRule):
     never shuffled before `fit`. Class order is recognised where the data is made: labels
     concatenated (`np.concatenate`, `np.vstack`, `np.hstack`, `np.append`) from blocks of one
     value each (`np.zeros(n)`, `np.ones(n)`, `np.full(n, k)`), `[0] * n + [1] * m`,
-    `np.repeat(np.arange(k), n)`, and rows sorted by the label (`df.sort_values("label")`,
-    `np.argsort(y)`). A shuffle anywhere on the way clears it: permutation indexing
+    `np.repeat(np.arange(k), n)`, lists filled in a loop whose label is the loop's class
+    counter (`for label, folder in enumerate(folders): ... labels.append(label)`, `for k in
+    range(n_classes)`) and made an array, and rows sorted by the label
+    (`df.sort_values("label")`, `np.argsort(y)`). A shuffle anywhere on the way clears it: permutation indexing
     (`x[np.random.permutation(n)]`), `np.random.shuffle`, a NumPy generator's `shuffle`/
     `permutation`, `random.shuffle`, `sklearn.utils.shuffle`, `train_test_split` (unless
     `shuffle=False`), `df.sample(frac=1)`, `tf.random.shuffle`. Data that passed a call the

@@ -218,6 +218,46 @@ REPORTED = [
     ),
 ]
 
+REPORTED += [
+    pytest.param(
+        """\
+        import os
+        import cv2
+        import numpy as np
+        import keras
+
+        images, labels = [], []
+        for label, folder in enumerate(["cats", "dogs"]):
+            for name in os.listdir(folder):
+                images.append(cv2.imread(os.path.join(folder, name)) / 255.0)
+                labels.append(label)
+        x, y = np.array(images), np.array(labels)
+        model = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        model.fit(x, y, validation_split=0.2)
+        """,
+        [14],
+        id="appends-in-a-loop-labelled-by-enumerate",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        import keras
+
+        xs, ys = [], []
+        for k in range(3):
+            for _ in range(100):
+                xs.append(np.random.normal(k, 1, 4))
+                ys.append(k)
+        model = keras.Sequential([keras.layers.Dense(3, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(np.array(xs), np.array(ys), validation_split=0.2)
+        """,
+        [11],
+        id="appends-in-a-loop-over-range-of-classes",
+    ),
+]
+
 SILENT = [
     pytest.param(
         """\
