@@ -26,9 +26,10 @@ class ValidationSplitOnOrderedData(PythonRule):
     counter (`for label, folder in enumerate(folders): ... labels.append(label)`, `for k in
     range(n_classes)`) and made an array, and rows sorted by the label
     (`df.sort_values("label")`, `np.argsort(y)`). A shuffle anywhere on the way clears it:
-    permutation indexing (`x[np.random.permutation(n)]`), `np.random.shuffle`, a NumPy generator's `shuffle`/
-    `permutation`, `random.shuffle`, `sklearn.utils.shuffle`, `train_test_split` (unless
-    `shuffle=False`), `df.sample(frac=1)`, `tf.random.shuffle`. Data that passed a call the
+    permutation indexing (`x[np.random.permutation(n)]`), `np.random.shuffle`, a NumPy
+    generator's `shuffle`/`permutation`, `random.shuffle`, `sklearn.utils.shuffle`,
+    `train_test_split` (unless `shuffle=False`), `df.sample(frac=1)`, `tf.random.shuffle`. Data
+    that passed a call the
     analysis cannot see into (an unresolved helper) may have been shuffled: silent. Windows cut
     in time order are not class order: silent.
 
