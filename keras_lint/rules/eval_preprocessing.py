@@ -43,8 +43,9 @@ class EvalPreprocessingMismatch(PythonRule):
     `preprocess_input`-ed); the evaluation inputs arrive 255 times larger. The predictions are
     garbage — typically one class for everything — and the reported accuracy drops to chance
     while training looked fine, which sends people hunting for over-fitting that is not there.
-    Measured by `keras-lint verify` on its fixture: validation accuracy 0.50 on the unscaled
-    held-out part against 0.9 with the same scaling as training.
+    Measured by `keras-lint verify` on its fixture (10 features in 45,000-50,000, the training
+    part standardised): validation accuracy 0.47-0.51 on the raw held-out part against
+    0.88-0.94 with the same standardisation as training.
 
     ## Example
     ```python

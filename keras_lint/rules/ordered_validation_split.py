@@ -29,9 +29,8 @@ class ValidationSplitOnOrderedData(PythonRule):
     permutation indexing (`x[np.random.permutation(n)]`), `np.random.shuffle`, a NumPy
     generator's `shuffle`/`permutation`, `random.shuffle`, `sklearn.utils.shuffle`,
     `train_test_split` (unless `shuffle=False`), `df.sample(frac=1)`, `tf.random.shuffle`. Data
-    that passed a call the
-    analysis cannot see into (an unresolved helper) may have been shuffled: silent. Windows cut
-    in time order are not class order: silent.
+    that passed a call the analysis cannot see into (an unresolved helper) may have been
+    shuffled: silent. Windows cut in time order are not class order: silent.
 
     ## Why is this bad?
     `validation_split` takes the *last* fraction of the rows, before any shuffling:
@@ -39,8 +38,9 @@ class ValidationSplitOnOrderedData(PythonRule):
     order the validation set is the last class alone (or the tail of it), which the model never
     trains on: the validation accuracy says nothing (0 %, or whatever share of the last class
     is predicted), early stopping and checkpoints select on noise. Measured by
-    `keras-lint verify` on its fixture (three Gaussian classes concatenated in order,
-    `validation_split=0.2`): validation accuracy near 0 against 0.9 when shuffled first.
+    `keras-lint verify` on its fixture (three Gaussian classes of 500, 500 and 200 rows
+    concatenated in order, `validation_split=0.2`): validation accuracy 0.15-0.17 while the
+    model scores 0.77-0.83 on fresh data of all classes; shuffled first, 0.88-0.92.
 
     ## Example
     ```python

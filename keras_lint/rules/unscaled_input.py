@@ -52,9 +52,10 @@ class UnscaledInput(PythonRule):
     With inputs in the hundreds or thousands the first layer's pre-activations are huge: ReLU
     units saturate or die, sigmoid/softmax outputs are pinned to 0 or 1, and the gradients
     are either zero or explode. Keras trains without an error while the loss stays flat at
-    chance level. Measured by `keras-lint verify` on its fixture (2,000 rows of 10 features in
-    0-50,000, two `Dense(32, relu)` layers, SGD): validation accuracy 0.50 and a loss stuck at
-    0.693 for every epoch, against 0.9 when the same data is scaled.
+    chance level. Measured by `keras-lint verify` on its fixture (2,000 16-bit images of
+    10 pixels up to 50,000 read with `PIL.Image.open`, two `Dense(32, relu)` layers, SGD):
+    validation accuracy 0.49-0.54 and a loss stuck at 0.69 (log 2) after the first epoch,
+    against 0.88-0.94 when the same pixels are standardised.
 
     ## Example
     ```python
