@@ -54,6 +54,7 @@ EXAMPLE_PRELUDE = """\
 import keras
 import numpy as np
 import tensorflow as tf
+from keras import layers
 from keras.callbacks import EarlyStopping, ModelCheckpoint
 from keras.preprocessing.image import ImageDataGenerator
 from sklearn.metrics import confusion_matrix

@@ -27,6 +27,12 @@ EXPECTED = {
     "docker-latest-tag/good.Dockerfile": {},
     "preprocessing-fit-on-full-data/bad.py": {"KER501": 2},  # the feature selector and the scaler
     "preprocessing-fit-on-full-data/good.py": {},
+    "unscaled-input/bad.py": {"KER502": 1},
+    "unscaled-input/good.py": {},
+    "eval-preprocessing-mismatch/bad.py": {"KER503": 1},
+    "eval-preprocessing-mismatch/good.py": {},
+    "validation-split-on-ordered-data/bad.py": {"KER504": 1},
+    "validation-split-on-ordered-data/good.py": {},
     "early-stopping-without-restore/bad.py": {"KER601": 1},
     "early-stopping-without-restore/good.py": {},
     "backend-env-after-import/bad.py": {"KER302": 1},

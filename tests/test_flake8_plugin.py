@@ -315,8 +315,8 @@ def test_fixtures_agree_with_the_cli() -> None:
     rows = flake8_rows(run, REPO)
     assert rows == cli_rows("fixtures/", REPO)
     assert {code for *_, code, _ in rows} == {
-        "KER101", "KER102", "KER201", "KER202", "KER301", "KER302", "KER501", "KER601",
-        "KER602", "KER603", "KER604", "KER702", "KER703",
+        "KER101", "KER102", "KER201", "KER202", "KER301", "KER302", "KER501", "KER502",
+        "KER503", "KER504", "KER601", "KER602", "KER603", "KER604", "KER702", "KER703",
     }  # fmt: skip
     assert all(Path(path).name.startswith("bad") for path, *_ in rows)
 

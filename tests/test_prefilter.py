@@ -23,8 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 RULE_TEST_MODULES = [
     "test_compile_before_fit",
     "test_early_stopping",
+    "test_eval_preprocessing",
     "test_gpu_memory_growth",
     "test_loss_activation",
+    "test_ordered_validation_split",
     "test_preprocessing_leakage",
     "test_trainable_change",
     "test_callback_monitor",
@@ -32,6 +34,7 @@ RULE_TEST_MODULES = [
     "test_argmax_single_unit",
     "test_shuffled_predict_labels",
     "test_model_reused_across_folds",
+    "test_unscaled_input",
 ]
 
 

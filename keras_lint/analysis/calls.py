@@ -15,6 +15,7 @@ from keras_lint.analysis import keras_api
 from keras_lint.analysis.events import EnvSetting, MethodCall, ModuleScope
 from keras_lint.analysis.expressions import format_template_ending
 from keras_lint.analysis.folds import folds_through, iterated_folds
+from keras_lint.analysis.input_range import KERAS_IMAGE_DIRECTORIES
 from keras_lint.analysis.interpreter_base import (
     MAX_CALL_DEPTH,
     MAX_INLINES_PER_FUNCTION,
@@ -144,6 +145,10 @@ class CallsMixin(InterpreterBase):
         if isinstance(callee, ClassValue):
             return self._instantiate(node, callee, arguments, frame)
         if isinstance(callee, Instance) and keras_leaf(callee.callee) is not None:
+            if args and isinstance(args[0], Data):
+                layered = self.data.layer_on_data(callee, args[0])
+                if layered is not None:
+                    return layered
             return self._apply_layer(callee, args)
         if isinstance(callee, ModelValue):
             incoming = args[0] if args else UNKNOWN
@@ -192,12 +197,13 @@ class CallsMixin(InterpreterBase):
                 self._record_wrapped_fit(node, frame)
             self.data.scope = frame.scope
             site = arguments.call_site(node, f"{receiver.callee}().{method}")
-            made = self.predictions.generator_flow(receiver, method, site, frame.scope)
-            if made is not None:
-                return made
             result = self.data.instance_method(receiver, method, site)
             result = self.folds.drawn(site, result, receiver)
-            return result if result is not None else UNKNOWN
+            result = self.data.data_path_method(
+                receiver, method, site, result if result is not None else UNKNOWN
+            )
+            made = self.predictions.generator_flow(receiver, method, site, frame.scope, result)
+            return made if made is not None else result
         if isinstance(receiver, Data) or receiver is UNKNOWN:
             self._forget_compile_state(arguments.values(), frame)
             # a model of unknown origin predicting on a Keras iterator (``model.predict(gen)``)
@@ -229,6 +235,7 @@ class CallsMixin(InterpreterBase):
         """A method of an array or frame; a function it applies (``df.apply(f)``) runs on a
         column, and ``inplace=True`` rebinds the frame it was called on."""
         args, kwargs = arguments.positional, arguments.keywords
+        outcome: Value | None = None
         if method in _APPLYING_METHODS and node.args and node.args[0].keyword is None:
             axis = kwargs.get("axis")
             rows = isinstance(axis, Const) and axis.value in (1, "columns")
@@ -237,6 +244,9 @@ class CallsMixin(InterpreterBase):
             if isinstance(outcome, Data):
                 args = [outcome, *args[1:]]
         result = self.data.data_method(node, receiver, method, args, kwargs)
+        result = self.data.data_path_data_method(
+            node, receiver, method, args, kwargs, result, outcome
+        )
         result = self.predictions.pipeline_step(node, receiver, method, kwargs, result, frame.scope)
         inplace = kwargs.get("inplace")
         if isinstance(inplace, Const) and inplace.value is True and isinstance(result, Data):
@@ -281,7 +291,11 @@ class CallsMixin(InterpreterBase):
     def _external_result(self, site: CallSite, frame: Frame) -> Value:
         self.data.scope = frame.scope
         self.predictions.metric_call(site, frame.scope)
-        made = self.predictions.external_call(site, frame.scope) or folds_through(site)
+        # a dataset read from a folder: the provenance layer's raw images, iterated in batches
+        base = None
+        if keras_leaf(site.callee) in KERAS_IMAGE_DIRECTORIES:
+            base = self.data.data_path_call(site, None)
+        made = self.predictions.external_call(site, frame.scope, base) or folds_through(site)
         if made is not None:
             return made
         leaf = keras_leaf(site.callee)
@@ -290,11 +304,12 @@ class CallsMixin(InterpreterBase):
             if model is not None:
                 return model
             if leaf in {"Input", "InputLayer"}:
-                return Tensor(None, UNKNOWN)
+                return Tensor(None, UNKNOWN, from_input=())
             activation = keras_api.function_activation(site.callee)
             if activation is not None:
                 return activation_function_result(activation, site)
-            return self.data.external_call(site) or Instance(site)
+            result = self.data.external_call(site)
+            return self.data.data_path_call(site, result) or result or Instance(site)
         activation = keras_api.function_activation(site.callee)
         if activation is not None:
             return activation_function_result(activation, site)
@@ -319,7 +334,9 @@ class CallsMixin(InterpreterBase):
             trains_a_keras_wrapper(arg) for arg in site.args[:1]
         ):
             self._record_wrapped_fit(site.node, frame)
-        result = self.folds.drawn(site, self.data.external_call(site))
+        result = self.data.external_call(site)
+        result = self.data.data_path_call(site, result) or result
+        result = self.folds.drawn(site, result)
         return result if result is not None else Instance(site)
 
     def _env_from_call(

@@ -150,7 +150,7 @@ class ExpressionsMixin(InterpreterBase):
             string = _string_operation(node, values)
             if string is not None:
                 return string
-            return self.data.combine(values) or UNKNOWN
+            return self.data.operation(node, values) or UNKNOWN
         if isinstance(node, cst.IfExp):
             test = self._eval(node.test, frame)
             chosen = join_values(self._eval(node.body, frame), self._eval(node.orelse, frame))

@@ -20,6 +20,7 @@ from keras_lint.analysis.events import (
     TrainingCall,
 )
 from keras_lint.analysis.folds import FoldFit
+from keras_lint.analysis.input_range import ModelInput
 from keras_lint.analysis.interpreter import Interpreter
 from keras_lint.analysis.keras_api import FIT_METHODS
 from keras_lint.analysis.leakage import Leak, find_leaks
@@ -68,6 +69,9 @@ class ModuleFacts:
     reached_calls: list[tuple[CallSite, bool]] = field(default_factory=list)
     #: preprocessing fitted on data that is later split (KER501)
     leaks: list[Leak] = field(default_factory=list)
+    #: data given to models' ``fit``/``evaluate``/``predict`` with its path summarised
+    #: (KER502-504), reported in this file (directly or through its call into a helper)
+    model_inputs: list[ModelInput] = field(default_factory=list)
     #: True when the module runs training when executed: top-level code or a ``__main__`` block
     is_entry_point: bool = False
     #: ``fit`` calls reached from this file (helpers included) with the callbacks given to them
@@ -156,6 +160,7 @@ def build_module_facts(
     facts.imports = list(events.imports)
     facts.attributes = list(events.attributes)
     facts.leaks = [leak for leak in find_leaks(interpreter.data) if leak.scope is scope]
+    facts.model_inputs = [i for i in interpreter.data.model_inputs if i.report_scope is scope]
     facts.is_entry_point = interpreter.entry_point_training(scope)
     facts.wrapped_fits = list(
         {id(node): node for node, where in events.wrapped_fits if where is scope}.values()

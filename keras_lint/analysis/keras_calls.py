@@ -12,6 +12,7 @@ import libcst as cst
 from keras_lint.analysis import keras_api
 from keras_lint.analysis.events import CompileCall, MethodCall, TrainingCall
 from keras_lint.analysis.folds import WEIGHT_RESETS
+from keras_lint.analysis.input_range import MAX_INPUT_LAYERS
 from keras_lint.analysis.interpreter_base import Frame, InterpreterBase
 from keras_lint.analysis.lifecycle import (
     TRACED_TRAINING,
@@ -151,7 +152,7 @@ class KerasCallsMixin(InterpreterBase):
         call = cls.method("call")
         if call is not None:
             result = self._call_function(
-                call, Arguments([Tensor(None, UNKNOWN)]), obj, frame.depth + 1, frame
+                call, Arguments([Tensor(None, UNKNOWN, from_input=())]), obj, frame.depth + 1, frame
             )
             if isinstance(result, Tensor):
                 model.info.outputs = [result]
@@ -167,6 +168,8 @@ class KerasCallsMixin(InterpreterBase):
         self.events.method_calls.append(
             MethodCall(node, ModelValue(info), method, args, kwargs, frame.scope, self._standalone)
         )
+        self.data.scope = frame.scope
+        self.data.model_input(method, site, info)
         compiled = frame.state.compiled
         if method == "compile":
             compile_call = CompileCall(node, info, site, frame.scope)
@@ -221,6 +224,9 @@ class KerasCallsMixin(InterpreterBase):
             else keras_api.UNKNOWN_OUTPUT,
         )
         name = layer.call.kwargs.get("name")
+        chain = incoming.from_input if isinstance(incoming, Tensor) else None
+        if chain is not None and len(chain) < MAX_INPUT_LAYERS:
+            chain = (*chain, layer)
         return Tensor(
             output.activation,
             layer,
@@ -228,6 +234,7 @@ class KerasCallsMixin(InterpreterBase):
             output.width,
             output.activation_width,
             (*tensor_parts(incoming), layer),
+            from_input=chain,
         )
 
     def _record_wrapped_fit(self, node: cst.Call, frame: Frame) -> None:

@@ -181,25 +181,33 @@ class Predictions:
             self.trained_on.append(data.lineage)
 
     def generator_flow(
-        self, receiver: Instance, method: str, site: CallSite, scope: object
+        self,
+        receiver: Instance,
+        method: str,
+        site: CallSite,
+        scope: object,
+        base: Value | None = None,
     ) -> Value | None:
-        """``ImageDataGenerator(...).flow_from_directory(...)``: an iterator of batches."""
+        """``ImageDataGenerator(...).flow_from_directory(...)``: an iterator of batches (over
+        ``base``, the data the provenance layer made of the call, when it made any)."""
         # ``keras_preprocessing`` is the standalone package Keras 2.x re-exported
         leaf = keras_leaf(receiver.callee) or leaf_in(receiver.callee, "keras_preprocessing")
         if leaf != "ImageDataGenerator" or method not in GENERATOR_FLOWS:
             return None
         shuffle = site.argument(GENERATOR_FLOWS[method], "shuffle")
         arrays = [site.argument(0, "x"), site.argument(1, "y")] if method == "flow" else []
-        return self._iterator(site, method, shuffle, arrays, scope)
+        return self._iterator(site, method, shuffle, arrays, scope, base)
 
-    def external_call(self, site: CallSite, scope: object) -> Value | None:
+    def external_call(
+        self, site: CallSite, scope: object, base: Value | None = None
+    ) -> Value | None:
         """Datasets read from folders and ``tf.data`` pipelines built from arrays."""
         leaf = keras_leaf(site.callee) or leaf_in(site.callee, "tensorflow")
         if leaf in DATASET_FROM_DIRECTORY and (
             site.callee.startswith("keras.") or ".keras." in site.callee
         ):
             shuffle = site.argument(DATASET_FROM_DIRECTORY[leaf], "shuffle")
-            return self._iterator(site, leaf, shuffle, [], scope)
+            return self._iterator(site, leaf, shuffle, [], scope, base)
         if site.callee.startswith("tensorflow.data.Dataset.") and leaf in {
             "from_tensor_slices",
             "from_tensors",
@@ -275,14 +283,23 @@ class Predictions:
         shuffle: Value | None,
         arrays: list[Value | None],
         scope: object = None,
+        base: Value | None = None,
     ) -> Batches:
         shuffles = shuffle is None or (isinstance(shuffle, Const) and shuffle.value is True)
         sources = _data_in([a for a in arrays if a is not None])
-        ident = fresh_id()
+        # the same value as the provenance layer's data of the call: its range and steps hold
+        made = base if isinstance(base, Data) else None
+        ident = made.ident if made is not None else fresh_id()
         lineage = frozenset({ident}).union(*(d.lineage for d in sources))
+        if made is not None:
+            lineage |= made.lineage
         return Batches(
             ident,
             lineage,
+            held_out=made.held_out if made is not None else False,
+            train_part=made.train_part if made is not None else False,
+            mixes_held_out=made.mixes_held_out if made is not None else False,
+            learned=made.learned if made is not None else frozenset(),
             shuffles=shuffles,
             how=how,
             node=site.node,

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from keras_lint.analysis import input_range as ranges
 from keras_lint.analysis import preprocessing_catalog as catalog
 from keras_lint.analysis.names import keras_leaf, leaf_in
 from keras_lint.analysis.values import (
@@ -33,7 +34,10 @@ from keras_lint.analysis.values import (
     Const,
     Data,
     Instance,
+    ModelInfo,
+    Ref,
     Seq,
+    Tensor,
     Value,
     fresh_id,
 )
@@ -152,6 +156,24 @@ class Provenance:
     #: the statistics each fitted object (by ``id``) learned last
     _fitted: dict[int, int] = field(default_factory=dict)
     _order: int = 0
+    # ---- the data path of KER502-504 (``input_range.py``), by identity of the value marked
+    raw_sources: dict[int, ranges.RawSource] = field(default_factory=dict)
+    steps: dict[int, ranges.Step] = field(default_factory=dict)
+    orderings: dict[int, ranges.Ordering] = field(default_factory=dict)
+    #: values whose rows were put in random order
+    shuffled: set[int] = field(default_factory=set)
+    #: arrays of one repeated value (``np.zeros(n)``), and ranges (``np.arange(k)``)
+    constant_fills: set[int] = field(default_factory=set)
+    ramps: set[int] = field(default_factory=set)
+    #: loop variables that count classes (``for label, folder in enumerate(folders)``)
+    loop_labels: set[int] = field(default_factory=set)
+    #: Keras layers (by ``id``) that were ``adapt``ed
+    adapted_layers: set[int] = field(default_factory=set)
+    #: what a value was cut from beside its lineage (split parts, halves of a dataset)
+    parents: dict[int, frozenset[int]] = field(default_factory=dict)
+    model_inputs: list[ranges.ModelInput] = field(default_factory=list)
+    #: the family of every image directory read (train and validation folders are siblings)
+    _directories: int = field(default_factory=fresh_id)
 
     def _next(self) -> int:
         self._order += 1
@@ -457,6 +479,8 @@ class Provenance:
         parts: Sequence[Value] | None = None,
     ) -> None:
         idents = frozenset(p.ident for p in parts or [] if isinstance(p, Data))
+        for ident in idents:
+            self.parents[ident] = data.lineage
         self.splits.append(Split(node, self._next(), how, data, self.scope, side, idents))
 
     def _train_test_split(self, site: CallSite) -> Value:
@@ -511,6 +535,440 @@ class Provenance:
             held_out_by_name or any(d.held_out or d.mixes_held_out for d in data)
         )
         return self.derive(*data, mixes_held_out=mixes)
+
+    # ----------------------------------------------------------- the data path (KER502-504)
+    def data_path_call(self, site: CallSite, result: Value | None) -> Value | None:
+        """What an external call does to the range, scaling and row order of data: marks its
+        result, or gives the value that replaces it (a raw image for ``cv2.imread``)."""
+        callee = site.callee
+        leaf = callee.rsplit(".", 1)[-1]
+        first = site.args[0] if site.args else None
+        if keras_leaf(callee) == "load_data" and ".datasets." in callee:
+            self._dataset_halves(site, callee.split(".")[-2], result)
+            return None
+        if callee in ranges.IMAGE_READERS or keras_leaf(callee) in ranges.KERAS_IMAGE_READERS:
+            label = f"{'.'.join(callee.split('.')[-2:])}()"
+            return self._raw(site.node, label, ranges.IMAGE_FILE_VALUES)
+        if keras_leaf(callee) in ranges.KERAS_IMAGE_DIRECTORIES:
+            raw = self._raw(site.node, f"{leaf}()")
+            self.parents[raw.ident] = frozenset({self._directories})
+            return raw
+        if leaf == "preprocess_input" and ".applications." in callee:
+            return self._scaled(first, ranges.PREPROCESS_INPUT, f"{callee.split('.')[-2]}.{leaf}")
+        if callee in ranges.SCALING_FUNCTIONS:
+            return self._scaled(first, ranges.SCALE, leaf)
+        if callee in ranges.SHUFFLING_FUNCTIONS:
+            return self._shuffle(site, result)
+        if leaf_in(callee, "sklearn") == "train_test_split" and isinstance(result, Seq):
+            if not _is_off(site.kwargs.get("shuffle", Const(True))):
+                self.shuffled.update(p.ident for p in result.items if isinstance(p, Data))
+            return None
+        top = callee.split(".", 1)[0]
+        if top == "numpy" and isinstance(result, Data):
+            self._numpy_marks(site, leaf, result)
+            return None
+        if top == "sklearn" and ".preprocessing." in callee and isinstance(result, Data):
+            self.steps[result.ident] = ranges.Step(ranges.SCALE, leaf)
+            return None
+        if (
+            isinstance(result, Data)
+            and top not in {"pandas", "sklearn"}
+            and not callee.startswith(_TENSOR_FACTORIES)
+            and callee not in ranges.RANGE_KEEPING_FUNCTIONS
+        ):
+            # a function the analysis cannot see into may scale or shuffle what it is given
+            self.steps[result.ident] = ranges.Step(ranges.OPAQUE, leaf)
+        return None
+
+    def data_path_method(
+        self, receiver: Instance, method: str, site: CallSite, result: Value
+    ) -> Value:
+        """What a method of a library object does to the data path (generators, scalers,
+        random generators, ``adapt``); returns the call's value."""
+        leaf = receiver.callee.rsplit(".", 1)[-1]
+        if keras_leaf(receiver.callee) == "ImageDataGenerator" and method in ranges.GENERATOR_FLOWS:
+            return self._generator_flow(receiver, method, site)
+        if method == "adapt":
+            self.adapted_layers.add(id(receiver))
+        elif method in {"shuffle", "permutation", "choice"} and receiver.callee.startswith(
+            "numpy.random."
+        ):
+            return self._shuffle(site, result) or result
+        elif method in {"transform", "fit_transform"} and isinstance(result, Data):
+            scales = receiver.callee.startswith("sklearn.preprocessing.")
+            kind = ranges.SCALE if scales else ranges.OPAQUE
+            self.steps[result.ident] = ranges.Step(kind, f"{leaf}.{method}")
+        return result
+
+    def data_path_data_method(
+        self,
+        node: cst.Call,
+        receiver: Data,
+        method: str,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        result: Value,
+        applied: Value | None,
+    ) -> Value:
+        """Row order and scaling through methods of data: ``df.sample(frac=1)`` shuffles, a sort
+        by the label orders rows by class, ``ds.map(f)`` carries what ``f`` does."""
+        if method in {"shuffle", "permutation", "choice"}:
+            # ``rng.shuffle(x)`` in place, ``rng.permutation(n)``, ``ds.shuffle(1000)``
+            self.shuffled.update(a.ident for a in args[:1] if isinstance(a, Data))
+            result = self.derive(receiver) if method == "shuffle" else result
+            if isinstance(result, Data):
+                self.shuffled.add(result.ident)
+            return result
+        if not isinstance(result, Data):
+            return result
+        if method in _SIZED_METHODS:
+            return self.derive(receiver)  # ``ds.batch(n // 4)``: a size, not rows
+        if method == "sample":
+            self.shuffled.add(result.ident)
+        elif method in {"sort_values", "argsort", "sort_index"}:
+            by = kwargs.get("by")
+            written = node.args[0].value if node.args else None
+            if _label_like(by, written) or (method == "argsort" and _label_expression(node)):
+                self._ordered(result, node, "rows sorted by label")
+        elif method == "map" and applied is not None:
+            data = _data_in([applied]) if isinstance(applied, (Data, Seq)) else []
+            if data:
+                return self.derive(result, *data)
+            self.steps[result.ident] = ranges.Step(ranges.OPAQUE, "map")
+        return result
+
+    def operation(self, node: cst.BinaryOperation, values: list[Value]) -> Value | None:
+        """``x / 255``, ``(x - mean) / std``, ``x * scale``: the result is scaled; ``inputs /
+        255`` in a functional model scales its input; ``[0] * n + [1] * n`` are class blocks."""
+        operators = _chain_operators(node)
+        scales = bool(operators & _SCALING_OPERATORS)
+        result = self.combine(values)
+        if isinstance(result, Data):
+            if scales:
+                self.steps[result.ident] = ranges.Step(ranges.SCALE, "arithmetic")
+            return result
+        leftmost = values[0] if values else None
+        if scales and isinstance(leftmost, Tensor) and leftmost.from_input is not None:
+            return _with_input_step(leftmost, ranges.SCALE)
+        if _class_blocks(node):
+            labels = self.fresh()
+            self._ordered(labels, node, "labels concatenated class by class")
+            return labels
+        return None
+
+    def loop_label(self, loop: cst.For, element: Value) -> Value:
+        """``for label, folder in enumerate(folders)`` / ``for k in range(n_classes)``: the
+        counter is a label when lists built in the loop collect it as it is."""
+        call = loop.iter
+        if element is not UNKNOWN or not isinstance(call, cst.Call):
+            return element
+        name = call.func.value if isinstance(call.func, cst.Name) else None
+        target = loop.target
+        if name == "range" and isinstance(target, cst.Name):
+            label = self.fresh()
+            self.loop_labels.add(label.ident)
+            return label
+        if name == "enumerate" and isinstance(target, cst.Tuple) and len(target.elements) == 2:
+            label = self.fresh()
+            self.loop_labels.add(label.ident)
+            return Seq([label, UNKNOWN])
+        return element
+
+    def augmented(self, operator: cst.BaseAugOp, old: Data, value: Value) -> Data:
+        """``x /= 255``: a new value computed from the old one, scaled when it divides."""
+        result = self.derive(old, *_data_in([value]))
+        if isinstance(operator, (cst.DivideAssign, cst.MultiplyAssign, cst.FloorDivideAssign)):
+            self.steps[result.ident] = ranges.Step(ranges.SCALE, "in-place scaling")
+        return result
+
+    def layer_on_data(self, layer: Instance, data: Data) -> Value | None:
+        """A Keras layer applied to arrays (``Rescaling(1/255)(x)`` in a ``map``)."""
+        leaf = keras_leaf(layer.callee)
+        if leaf in ranges.SCALING_LAYERS or leaf == "Normalization":
+            return self._scaled(data, ranges.SCALE, leaf or "layer")
+        if leaf in ranges.PASS_THROUGH_LAYERS:
+            return self.derive(data)
+        return None
+
+    def model_input(self, method: str, site: CallSite, model: ModelInfo | None) -> None:
+        """Data given to a model: ``fit``'s ``x``/``y``/``validation_data``, ``evaluate``'s and
+        ``predict``'s ``x``, summarised as it arrives."""
+        roles: list[tuple[str, Value | None, cst.BaseExpression | None]] = []
+        keyword = "generator" if method.endswith("_generator") else "x"
+        roles.append(("x", site.argument(0, keyword), _written(site.node, 0, keyword)))
+        trains = method in {"fit", "fit_generator", "train_on_batch"}
+        if trains:
+            roles.append(("y", site.argument(1, "y"), _written(site.node, 1, "y")))
+            validation = site.kwargs.get("validation_data")
+            written = _written(site.node, -1, "validation_data")
+            if isinstance(validation, Seq) and validation.items:
+                validation = validation.items[0]
+                if isinstance(written, (cst.Tuple, cst.List)) and written.elements:
+                    written = written.elements[0].value
+            roles.append(("validation_data", validation, written))
+        elif method not in {"evaluate", "evaluate_generator", "predict", "predict_generator"}:
+            if method not in {"predict_on_batch", "test_on_batch"}:
+                return
+        fraction = site.kwargs.get("validation_split")
+        splits = fraction is not None and not (
+            isinstance(fraction, Const) and not fraction.value
+        )
+        scaling = ranges.model_input_scaling(model, self.adapted_layers) if trains else "unknown"
+        order = self._next()
+        for role, value, written in roles:
+            if not isinstance(value, Data):
+                continue
+            self.model_inputs.append(
+                ranges.ModelInput(
+                    site.node,
+                    method,
+                    role,
+                    written,
+                    self._path(value),
+                    model,
+                    scaling,
+                    order,
+                    self.scope,
+                    self.via if self.scope is not self.via_scope else None,
+                    self.via_scope,
+                    validation_split=trains and splits,
+                )
+            )
+
+    def _path(self, value: Data) -> ranges.DataPath:
+        ancestors = ranges.ancestry(value.lineage, self.parents)
+        steps = {i: self.steps[i] for i in ancestors & self.steps.keys()}
+        raw = None
+        if not steps:
+            found = sorted(ancestors & self.raw_sources.keys())
+            raw = self.raw_sources[found[0]] if found else None
+        shuffled = bool(ancestors & self.shuffled) or any(
+            s.kind == ranges.OPAQUE for s in steps.values()
+        )
+        ordering = None
+        if not shuffled:
+            found = sorted(ancestors & self.orderings.keys())
+            ordering = self.orderings[found[0]] if found else None
+        return ranges.DataPath(ancestors, raw, steps, ordering, shuffled)
+
+    def _raw(self, node: cst.CSTNode, label: str, values: str = "pixel values 0-255") -> Data:
+        raw = self.fresh()
+        self.raw_sources[raw.ident] = ranges.RawSource(node, label, values, self.scope)
+        return raw
+
+    def _scaled(self, value: Value | None, kind: str, label: str) -> Value | None:
+        if isinstance(value, Tensor) and value.from_input is not None:
+            return _with_input_step(value, kind)
+        if isinstance(value, Data):
+            result = self.derive(value)
+            self.steps[result.ident] = ranges.Step(kind, label)
+            return result
+        return None
+
+    def _ordered(self, value: Data, node: cst.CSTNode, how: str) -> None:
+        self.orderings[value.ident] = ranges.Ordering(node, how, self.scope)
+
+    def _dataset_halves(self, site: CallSite, name: str, result: Value | None) -> None:
+        """The halves of a ``load_data()`` tuple come from one source; raw ones are marked."""
+        if not isinstance(result, Seq):
+            return
+        family = frozenset({fresh_id()})
+        for half in result.items:
+            items = half.items if isinstance(half, Seq) else []
+            for index, item in enumerate(items):
+                if not isinstance(item, Data):
+                    continue
+                self.parents[item.ident] = family
+                if index == 0 and name in ranges.RAW_DATASETS:
+                    values = (
+                        "values in the hundreds"
+                        if name == "boston_housing"
+                        else "pixel values 0-255"
+                    )
+                    self.raw_sources[item.ident] = ranges.RawSource(
+                        site.node, f"{name}.load_data()", values, self.scope
+                    )
+
+    def _generator_flow(self, generator: Instance, method: str, site: CallSite) -> Data:
+        if method == "flow":
+            data = site.argument(0, "x")
+            result = self.derive(data) if isinstance(data, Data) else self.fresh()
+        else:
+            result = self._raw(site.node, f"ImageDataGenerator().{method}")
+            self.parents[result.ident] = frozenset({self._directories})
+        options = generator.call.kwargs
+        kinds = [
+            _generator_step(name, options[name])
+            for name in ranges.GENERATOR_SCALING
+            if name in options and not _is_off(options[name])
+        ]
+        if generator.call.star_kwargs or generator.call.star_args:
+            kinds.append(ranges.OPAQUE)
+        if kinds:
+            scaled = self.derive(result)
+            self.steps[scaled.ident] = ranges.Step(kinds[0], "ImageDataGenerator")
+            return scaled
+        return result
+
+    def _shuffle(self, site: CallSite, result: Value | None) -> Value | None:
+        """``np.random.shuffle(x)`` shuffles ``x`` in place; ``permutation``, ``shuffle(x, y)``
+        of scikit-learn give shuffled values."""
+        data = [a for a in site.args if isinstance(a, Data)]
+        if site.callee.endswith("shuffle") and not site.callee.startswith("sklearn"):
+            for value in data:
+                self.shuffled.add(value.ident)
+            if site.callee.startswith("tensorflow"):
+                result = self.derive(*data) if data else self.fresh()
+            else:
+                return result
+        if site.callee == "sklearn.utils.shuffle" and data:
+            parts = [self.derive(d) for d in data]
+            self.shuffled.update(p.ident for p in parts)
+            return Seq(list(parts)) if len(parts) > 1 else parts[0]
+        if not isinstance(result, Data):
+            result = self.derive(*data) if data else self.fresh()
+        self.shuffled.add(result.ident)
+        return result
+
+    def _collects_loop_labels(self, site: CallSite) -> bool:
+        """``np.array(labels)`` where the list holds a class counter of a loop as it is."""
+        items = site.args[0].items if site.args and isinstance(site.args[0], Seq) else []
+        return any(isinstance(i, Data) and i.ident in self.loop_labels for i in items)
+
+    def _numpy_marks(self, site: CallSite, leaf: str, result: Data) -> None:
+        if leaf in ranges.NUMPY_SCALING:
+            self.steps[result.ident] = ranges.Step(ranges.SCALE, f"np.{leaf}")
+        elif leaf in ranges.CONSTANT_FILLS:
+            self.constant_fills.add(result.ident)
+        elif leaf == "arange":
+            self.ramps.add(result.ident)
+        elif leaf == "repeat":
+            first = site.args[0] if site.args else None
+            if isinstance(first, Data) and first.lineage & self.ramps:
+                self._ordered(result, site.node, "labels repeated class by class")
+        elif leaf in {"array", "asarray"} and self._collects_loop_labels(site):
+            self._ordered(result, site.node, "labels appended class by class in a loop")
+        elif leaf == "argsort" and _label_expression(site.node):
+            self._ordered(result, site.node, "rows sorted by label")
+        elif leaf in {"concatenate", "vstack", "hstack", "append", "row_stack", "r_"}:
+            pieces = site.args[0] if site.args else None
+            members = pieces.items if isinstance(pieces, Seq) else site.args
+            blocks = [
+                m for m in members if isinstance(m, Data) and m.lineage & self.constant_fills
+            ]
+            if len(blocks) >= 2 and len(blocks) == len(members):
+                self._ordered(result, site.node, "labels concatenated class by class")
+
+
+_SCALING_OPERATORS = frozenset({"Divide", "Multiply", "FloorDivide"})
+#: ``tf.data`` methods whose arguments are sizes or options, never rows
+_SIZED_METHODS = frozenset(
+    {"shuffle", "batch", "padded_batch", "prefetch", "repeat", "cache", "rebatch", "unbatch"}
+)
+
+
+def _chain_operators(node: cst.BinaryOperation) -> set[str]:
+    """The operators of a chain of binary operations (``(x - m) / s``: subtract, divide)."""
+    found: set[str] = set()
+    pending: list[cst.BaseExpression] = [node]
+    while pending and len(found) < 16:
+        current = pending.pop()
+        if isinstance(current, cst.BinaryOperation):
+            found.add(type(current.operator).__name__)
+            pending.extend([current.left, current.right])
+    return found
+
+
+def _class_blocks(node: cst.BinaryOperation) -> bool:
+    """``[0] * n + [1] * n``: lists of one label each, repeated and joined in order."""
+    if not isinstance(node.operator, cst.Add):
+        return False
+    labels: list[str] = []
+    pending: list[cst.BaseExpression] = [node]
+    while pending and len(labels) < 64:
+        current = pending.pop()
+        if isinstance(current, cst.BinaryOperation) and isinstance(current.operator, cst.Add):
+            pending.extend([current.left, current.right])
+        elif isinstance(current, cst.BinaryOperation) and isinstance(
+            current.operator, cst.Multiply
+        ):
+            block = current.left if isinstance(current.left, cst.List) else current.right
+            if not (isinstance(block, cst.List) and len(block.elements) == 1):
+                return False
+            item = block.elements[0].value
+            if not isinstance(item, (cst.Integer, cst.SimpleString)):
+                return False
+            labels.append(item.value)
+        else:
+            return False
+    return len(labels) >= 2 and len(set(labels)) == len(labels)
+
+
+def _with_input_step(tensor: Tensor, kind: str) -> Tensor:
+    chain = tensor.from_input or ()
+    if len(chain) < ranges.MAX_INPUT_LAYERS:
+        chain = (*chain, Const(kind))
+    return Tensor(
+        tensor.activation,
+        tensor.producer,
+        tensor.name,
+        tensor.width,
+        tensor.activation_width,
+        from_input=chain,
+    )
+
+
+def _generator_step(option: str, value: Value) -> str:
+    if option != "preprocessing_function":
+        return ranges.SCALE
+    if isinstance(value, Ref) and value.name.endswith("preprocess_input"):
+        return ranges.PREPROCESS_INPUT
+    return ranges.OPAQUE
+
+
+def _is_off(value: Value) -> bool:
+    return isinstance(value, Const) and value.value in (None, False, 0)
+
+
+def _written(call: cst.Call, position: int, keyword: str) -> cst.BaseExpression | None:
+    """The argument expression given by keyword or at a position (no ``*`` before it)."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    positional = [a for a in call.args if a.keyword is None]
+    if 0 <= position < len(positional) and not any(a.star for a in positional[: position + 1]):
+        return positional[position].value
+    return None
+
+
+def _label_like(by: Value | None, written: cst.BaseExpression | None) -> bool:
+    """A sort key that names the label column (``sort_values("label")``)."""
+    keys: list[Value] = []
+    if isinstance(by, Seq):
+        keys = list(by.items)
+    elif by is not None:
+        keys = [by]
+    elif isinstance(written, cst.SimpleString):
+        keys = [Const(written.evaluated_value)]
+    return any(
+        isinstance(k, Const) and isinstance(k.value, str) and k.value.lower() in ranges.LABEL_NAMES
+        for k in keys
+    )
+
+
+def _label_expression(call: cst.Call) -> bool:
+    """``np.argsort(y)`` / ``labels.argsort()``: the sorted values are named as labels."""
+    if isinstance(call.func, cst.Attribute) and not call.args:
+        subject: cst.BaseExpression | None = call.func.value
+    else:
+        subject = call.args[0].value if call.args else None
+    name = subject.value if isinstance(subject, cst.Name) else None
+    if isinstance(subject, cst.Attribute):
+        name = subject.attr.value
+    if name is None:
+        return False
+    lowered = name.lower()
+    return lowered in ranges.LABEL_NAMES or lowered.startswith(("y_", "label"))
 
 
 def _as_statistic(value: Data) -> Data:

@@ -167,6 +167,7 @@ class StatementsMixin(InterpreterBase):
                 if isinstance(iterated, LayersOf)  # each layer of ``M.layers``
                 else self.data.iteration_element(iterated)
             )
+            element = self.data.loop_label(stmt, element)
         else:
             self._eval(stmt.test, frame)
         start = frame.state
@@ -239,11 +240,11 @@ class StatementsMixin(InterpreterBase):
         elif isinstance(small, cst.AugAssign):
             value = self._eval(small.value, frame)
             old = self._eval(small.target, frame)
-            if isinstance(old, Data) and isinstance(value, Data):
-                self._assign(small.target, self.data.derive(old, value), frame)
+            if isinstance(old, Data):
+                self._assign(small.target, self.data.augmented(small.operator, old, value), frame)
             elif isinstance(old, Seq) and isinstance(value, Seq):
                 old.items.extend(value.items)
-            elif not isinstance(old, Data):
+            else:
                 self._assign(small.target, UNKNOWN, frame)
         elif isinstance(small, cst.Return):
             value = self._eval(small.value, frame) if small.value is not None else Const(None)

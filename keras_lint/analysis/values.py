@@ -169,6 +169,8 @@ class Tensor(Value):
     activation_width: int | None = None  # that size where ``activation`` was applied
     #: the layers and models applied on the way to it (what a model built on it is made of)
     parts: tuple[Value, ...] = ()
+    #: what was applied since the model's ``Input`` (layers, scaling markers), None when unknown
+    from_input: tuple[Value, ...] | None = None
 
 
 @dataclass(eq=False)

@@ -10,31 +10,37 @@ from keras_lint.rules.callback_monitor import CallbackMonitorUnavailable
 from keras_lint.rules.compile_before_fit import CompileBeforeFit
 from keras_lint.rules.docker_latest_tag import DockerLatestTag
 from keras_lint.rules.early_stopping import EarlyStoppingWithoutRestore
+from keras_lint.rules.eval_preprocessing import EvalPreprocessingMismatch
 from keras_lint.rules.gpu_memory_growth import MissingGpuMemoryGrowth
 from keras_lint.rules.legacy_h5_save import LegacyH5Save
 from keras_lint.rules.loss_activation import LossActivationMismatch
 from keras_lint.rules.model_reused_across_folds import ModelReusedAcrossFolds
+from keras_lint.rules.ordered_validation_split import ValidationSplitOnOrderedData
 from keras_lint.rules.preprocessing_leakage import PreprocessingFitOnFullData
 from keras_lint.rules.shuffled_predict_labels import ShuffledPredictLabels
 from keras_lint.rules.trainable_change import TrainableChangeNotCompiled
 from keras_lint.rules.unpinned_framework_install import UnpinnedFrameworkInstall
+from keras_lint.rules.unscaled_input import UnscaledInput
 
 ALL_RULES: list[type[Rule]] = [
     CompileBeforeFit,
+    TrainableChangeNotCompiled,
     LossActivationMismatch,
+    ArgmaxOnSingleUnitOutput,
     MissingGpuMemoryGrowth,
     BackendEnvAfterImport,
     DockerLatestTag,
     UnpinnedFrameworkInstall,
     PreprocessingFitOnFullData,
+    UnscaledInput,
+    EvalPreprocessingMismatch,
+    ValidationSplitOnOrderedData,
     EarlyStoppingWithoutRestore,
-    LegacyH5Save,
-    TrainableChangeNotCompiled,
     CallbackMonitorUnavailable,
-    BestCheckpointNotRestored,
-    ArgmaxOnSingleUnitOutput,
     ShuffledPredictLabels,
     ModelReusedAcrossFolds,
+    BestCheckpointNotRestored,
+    LegacyH5Save,
 ]
 
 

@@ -27,6 +27,9 @@ CODES = {rule.name: rule.code for rule in ALL_RULES}
 
 #: the fixtures whose finding has a fix that ``--fix --unsafe-fixes`` applies
 FIXED_FIXTURES = {
+    "argmax-on-single-unit-output/bad.py": "KER202",
+    "backend-env-after-import/bad.py": "KER302",
+    "callback-monitor-unavailable/bad.py": "KER602",
     "early-stopping-without-restore/bad.py": "KER601",
     "loss-activation-mismatch/bad.py": "KER201",
 }
