@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from keras_lint.analysis.libraries import runs_code_of_its_project
 from keras_lint.rules.base import PythonRule, Report
 from keras_lint.rules.source_positions import value_name, where
 
@@ -14,6 +15,21 @@ if TYPE_CHECKING:
 
 _TRAINING_METHODS = frozenset({"fit", "fit_generator", "train_on_batch"})
 
+
+
+class _RawSourceOrProjectData:
+    """Text that reads a raw-range source, or a program that trains on what a module of its
+    project may have read."""
+
+    _raw = re.compile(
+        r"load_data|imread|PIL|Image\.open|ImageDataGenerator|load_img|\.\s*flow\b|flow_from"
+        r"|_from_directory"
+    )
+
+    def search(self, text: str, /) -> bool:
+        if self._raw.search(text):
+            return True
+        return "fit" in text and runs_code_of_its_project(text)
 
 class UnscaledInput(PythonRule):
     """
@@ -93,7 +109,7 @@ class UnscaledInput(PythonRule):
     }
     # the file trains (``fit``), or reads the raw source whose data it hands to a helper that
     # trains
-    trigger = re.compile(r"fit|load_data|imread|open|load_img|flow|_from_directory")
+    trigger = _RawSourceOrProjectData()
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
         reported: set[int] = set()

@@ -165,8 +165,9 @@ def test_edge_cases_have_the_whole_modules_positions(text: str) -> None:
 
 
 def test_a_generated_corpus_with_its_project_has_the_whole_modules_positions(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2]))
     corpus = importlib.import_module("benchmarks.corpus")
     corpus.generate_corpus(tmp_path, 40, seed=3)
     index = project_index(tmp_path)
