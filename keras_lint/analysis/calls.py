@@ -119,6 +119,7 @@ class CallsMixin(InterpreterBase):
             else:
                 site = arguments.call_site(node, callee.name)
                 self.events.calls.append((site, frame.scope, self._standalone))
+                self._record_backend_call(callee.name, node, frame)
                 if not is_library(callee.name):
                     self._forget_compile_state(arguments.values(), frame)
                 return self._external_result(site, frame)
