@@ -24,6 +24,7 @@ RULE_TEST_MODULES = [
     "test_compile_before_fit",
     "test_early_stopping",
     "test_gpu_memory_growth",
+    "test_jax_gpu_preallocation",
     "test_loss_activation",
     "test_preprocessing_leakage",
 ]

@@ -8,6 +8,7 @@ from keras_lint.rules.compile_before_fit import CompileBeforeFit
 from keras_lint.rules.docker_latest_tag import DockerLatestTag
 from keras_lint.rules.early_stopping import EarlyStoppingWithoutRestore
 from keras_lint.rules.gpu_memory_growth import MissingGpuMemoryGrowth
+from keras_lint.rules.jax_gpu_preallocation import JaxGpuPreallocation
 from keras_lint.rules.legacy_h5_save import LegacyH5Save
 from keras_lint.rules.loss_activation import LossActivationMismatch
 from keras_lint.rules.preprocessing_leakage import PreprocessingFitOnFullData
@@ -18,6 +19,7 @@ ALL_RULES: list[type[Rule]] = [
     LossActivationMismatch,
     MissingGpuMemoryGrowth,
     BackendEnvAfterImport,
+    JaxGpuPreallocation,
     DockerLatestTag,
     UnpinnedFrameworkInstall,
     PreprocessingFitOnFullData,
