@@ -32,6 +32,7 @@ from keras_lint.sources.regular_file import read_regular_file
 if TYPE_CHECKING:
     import libcst as cst
 
+
 class ProjectIndex:
     """Python files of the linted tree, addressable by dotted module name.
 
@@ -153,9 +154,7 @@ class ProjectIndex:
         """ENV of the Dockerfiles whose build folder holds ``path`` (the nearest wins)."""
         return dict(self._asked_now("container-env", str(path)))
 
-    def library_covered(
-        self, path: str, functions: Sequence[str], concern: str = "growth"
-    ) -> bool:
+    def library_covered(self, path: str, functions: Sequence[str], concern: str = "growth") -> bool:
         """Whether the library module ``path``, which trains only inside ``functions`` (its
         top-level functions and classes), is another file's concern: a program of its project
         (a notebook, or a module running code) calls into them and is judged itself, or a
@@ -254,9 +253,7 @@ class ProjectIndex:
         mention = re.compile("|".join(sorted(_MEMORY_SETTING_NAMES[concern])))
         if any(mention.search(graph.text(file)) for file in related):
             return True
-        return any(
-            environment_handles(concern, self._container_env(str(file))) for file in related
-        )
+        return any(environment_handles(concern, self._container_env(str(file))) for file in related)
 
     _QUESTIONS: dict[str, Callable[..., Any]] = {
         "knows": _knows,

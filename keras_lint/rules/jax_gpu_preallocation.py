@@ -158,9 +158,7 @@ class JaxGpuPreallocation(PythonRule):
         if environment_handles("preallocation", container):
             return
         settings = [
-            s
-            for s in facts.env
-            if counts(s.standalone) and disables_preallocation(s.name, s.value)
+            s for s in facts.env if counts(s.standalone) and disables_preallocation(s.name, s.value)
         ]
         late = []
         for setting in settings:
@@ -320,4 +318,3 @@ def _fix(facts: ModuleFacts, backend: EnvSetting | str | None) -> Fix | None:
         applicability="display-only",
         edits=(Edit(_FIX_LINE, span=(below, 1, below, 1)),),
     )
-

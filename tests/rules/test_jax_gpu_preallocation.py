@@ -583,7 +583,9 @@ TREE_REPORTED = [
     ),
     pytest.param(
         {
-            "Dockerfile": "FROM python:3.12\nENV KERAS_BACKEND=jax XLA_PYTHON_CLIENT_PREALLOCATE=true\n",
+            "Dockerfile": (
+                "FROM python:3.12\nENV KERAS_BACKEND=jax XLA_PYTHON_CLIENT_PREALLOCATE=true\n"
+            ),
             "src/train.py": TRAIN_PLAIN,
         },
         [("src/train.py", 6)],
