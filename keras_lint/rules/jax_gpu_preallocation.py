@@ -22,7 +22,7 @@ from keras_lint.rules.base import Edit, Fix, PythonRule, Report
 
 if TYPE_CHECKING:
     from keras_lint.analysis import ModuleFacts
-    from keras_lint.analysis.events import BackendCall, EnvSetting
+    from keras_lint.analysis.events import BackendCall, EnvSetting, ModuleScope
 
 #: the packages whose import makes Keras read ``KERAS_BACKEND`` (as for KER302)
 _KERAS_PACKAGES = frozenset({"keras", "tensorflow", "keras_hub", "keras_nlp", "keras_cv"})
@@ -263,7 +263,31 @@ def _first_operation_before(
         and call.flow in (0, setting.flow)
         and _is_operation(call)
     ]
+    # an imported module's ``__main__`` block does not run when it is imported
+    before = [
+        call
+        for call in before
+        if call.scope.path == facts.path or id(call.node) not in _main_block_calls(call.scope)
+    ]
     return min(before, key=lambda call: call.order) if before else None
+
+
+def _main_block_calls(scope: ModuleScope) -> set[int]:
+    """The calls (by ``id``) inside the module's ``if __name__ == "__main__":`` blocks."""
+    import libcst as cst
+    import libcst.matchers as m
+
+    found: set[int] = set()
+    for statement in scope.module.body:
+        if isinstance(statement, cst.If) and m.matches(
+            statement.test,
+            m.Comparison(left=m.Name("__name__"))
+            | m.Comparison(
+                comparisons=[m.ZeroOrMore(), m.ComparisonTarget(comparator=m.Name("__name__"))]
+            ),
+        ):
+            found.update(id(call) for call in m.findall(statement, m.Call()))
+    return found
 
 
 def _is_operation(call: BackendCall) -> bool:

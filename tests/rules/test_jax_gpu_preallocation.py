@@ -715,6 +715,36 @@ TREE_SILENT = [
         id="settings-made-at-import-of-a-project-module",
     ),
     pytest.param(
+        {
+            "pyproject.toml": "",
+            "config.py": """\
+            import os
+
+
+            def setup():
+                os.environ["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false"
+
+
+            if __name__ == "__main__":
+                import jax
+                print(jax.devices())
+            """,
+            "train.py": """\
+            import os
+            os.environ["KERAS_BACKEND"] = "jax"
+            import keras
+            import numpy as np
+            from config import setup
+
+            setup()
+            model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+            model.fit(np.zeros((32, 3)), np.zeros((32, 1)), epochs=1)
+            """,
+        },
+        # the helper module's main block does not run on import: nothing came before the setting
+        id="operation-in-an-imported-modules-main-block-does-not-run",
+    ),
+    pytest.param(
         {"pyproject.toml": "", "model.py": LIBRARY},
         # the library alone: it never chooses JAX
         id="library-module-without-a-backend",
