@@ -13,8 +13,9 @@ A rule without a fixtures folder, or whose criterion is static, says so instead 
 one that the committed report does not cover says it was not measured yet.
 ``--check`` writes nothing and exits 1 when a committed page differs from what would be written
 (a test runs it). The Python examples on the pages are linted by a test with ``EXAMPLE_PRELUDE``
-in front of them (one with imports of its own is a whole program and is linted as it is): an
-Example must give the rule's finding, a Use instead none.
+in front of them (after the ``import os`` and ``os.environ`` lines they start with; one that
+imports Keras or TensorFlow itself is a whole program and is linted as it is): an Example must
+give the rule's finding, a Use instead none.
 """
 
 from __future__ import annotations

@@ -45,13 +45,25 @@ def codes_in(language: str, body: str, code: str) -> list[str]:
         path, text = "Dockerfile", body
     elif language in ("yaml", "yml"):
         path, text = ("compose.yaml" if "services:" in body else "deployment.yaml"), body
-    elif re.search(r"^import ", body, re.MULTILINE):
+    elif re.search(r"^(?:import|from) (?:keras|tensorflow)\b", body, re.MULTILINE):
         path, text = "train.py", body  # a whole program: its own imports, in its own order
     else:
-        path, text = "train.py", EXAMPLE_PRELUDE + body
+        path, text = "train.py", with_prelude(body)
     result = lint_content(text.encode(), path, select=[code])
     assert not result.errors
     return [finding.code for finding in result.findings]
+
+
+def with_prelude(body: str) -> str:
+    """The example with ``EXAMPLE_PRELUDE`` in front, after the ``import os`` and ``os.environ``
+    lines it starts with: an environment chosen before Keras is imported stays so."""
+    lines = body.splitlines(keepends=True)
+    head = 0
+    while head < len(lines) and (
+        not lines[head].strip() or lines[head].startswith(("import os\n", "os.environ"))
+    ):
+        head += 1
+    return "".join(lines[:head]) + EXAMPLE_PRELUDE + "".join(lines[head:])
 
 
 def page_code(page: Path) -> str:

@@ -23,6 +23,9 @@ EXPECTED = {
     "loss-activation-mismatch/good_softmax.py": {},  # the multi-class variants' counterpart
     "missing-gpu-memory-growth/bad.py": {"KER301": 1},
     "missing-gpu-memory-growth/good.py": {},
+    # JAX's bug: KER301 (TensorFlow's) stays silent on both
+    "jax-gpu-preallocation/bad.py": {"KER303": 1},
+    "jax-gpu-preallocation/good.py": {},
     "docker-latest-tag/bad.Dockerfile": {"KER401": 1},
     "docker-latest-tag/good.Dockerfile": {},
     "preprocessing-fit-on-full-data/bad.py": {"KER501": 2},  # the feature selector and the scaler

@@ -315,8 +315,9 @@ def test_fixtures_agree_with_the_cli() -> None:
     rows = flake8_rows(run, REPO)
     assert rows == cli_rows("fixtures/", REPO)
     assert {code for *_, code, _ in rows} == {
-        "KER101", "KER102", "KER201", "KER202", "KER301", "KER302", "KER501", "KER502",
-        "KER503", "KER504", "KER601", "KER602", "KER603", "KER604", "KER702", "KER703",
+        "KER101", "KER102", "KER201", "KER202", "KER301", "KER302", "KER303", "KER501",
+        "KER502", "KER503", "KER504", "KER601", "KER602", "KER603", "KER604", "KER702",
+        "KER703",
     }  # fmt: skip
     assert all(Path(path).name.startswith("bad") for path, *_ in rows)
 
@@ -335,7 +336,7 @@ OPTIONS = {
         """,
     # KER201 at line 5 (compile), KER601 at 6 (EarlyStopping), KER101 at 8 (fit)
     "a.py": """\
-        import os; os.environ["KERAS_BACKEND"] = "jax"  # KER301 is about TensorFlow only
+        import os; os.environ["KERAS_BACKEND"] = "torch"  # KER301/KER303: TensorFlow/JAX only
         import keras
         m = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="softmax")])
         n = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
@@ -345,7 +346,7 @@ OPTIONS = {
         n.fit([0], [0])
         """,
     "b.py": """\
-        import os; os.environ["KERAS_BACKEND"] = "jax"  # KER301 is about TensorFlow only
+        import os; os.environ["KERAS_BACKEND"] = "torch"  # KER301/KER303: TensorFlow/JAX only
         import keras
         m = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="softmax")])
         m.compile(optimizer="adam", loss="binary_crossentropy")
@@ -353,7 +354,7 @@ OPTIONS = {
     # noqa comments with the code, bare, with another code, with a prefix, and on another line
     # of the statement: flake8 joins the lines of a multi-line string token, not of brackets
     "noqa.py": """\
-        import os; os.environ["KERAS_BACKEND"] = "jax"  # KER301 is about TensorFlow only
+        import os; os.environ["KERAS_BACKEND"] = "torch"  # KER301/KER303: TensorFlow/JAX only
         import keras
         m = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="softmax")])
         n = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
@@ -373,13 +374,13 @@ OPTIONS = {
         )
         """,
     "clean.py": """\
-        import os; os.environ["KERAS_BACKEND"] = "jax"  # KER301 is about TensorFlow only
+        import os; os.environ["KERAS_BACKEND"] = "torch"  # KER301/KER303: TensorFlow/JAX only
         import keras
         m = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
         m.compile(optimizer="adam", loss="binary_crossentropy")
         """,
     "broken.py": """\
-        import os; os.environ["KERAS_BACKEND"] = "jax"  # KER301 is about TensorFlow only
+        import os; os.environ["KERAS_BACKEND"] = "torch"  # KER301/KER303: TensorFlow/JAX only
         import keras
         model = keras.Sequential(
         model.fit(x, y)

@@ -25,6 +25,7 @@ RULE_TEST_MODULES = [
     "test_early_stopping",
     "test_eval_preprocessing",
     "test_gpu_memory_growth",
+    "test_jax_gpu_preallocation",
     "test_loss_activation",
     "test_ordered_validation_split",
     "test_preprocessing_leakage",

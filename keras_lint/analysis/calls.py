@@ -126,6 +126,7 @@ class CallsMixin(InterpreterBase):
                 self.events.calls.append((site, frame.scope, self._standalone))
                 if callee.name.rsplit(".", 1)[-1] in SAVING_FUNCTIONS and site.args:
                     self._weights_used(node, site.args[0], "save", frame)
+                self._record_backend_call(callee.name, node, frame)
                 if not is_library(callee.name):
                     self._forget_compile_state(arguments.values(), frame)
                 return self._external_result(site, frame)

@@ -108,6 +108,21 @@ class ModuleImport:
 
 
 @dataclass(frozen=True)
+class BackendCall:
+    """A call that may make the Keras backend run an operation, with its place in the flow
+    (``order`` and ``flow`` as for ``ModuleImport``): an external call by its dotted name
+    (``keras.layers.Dense``, ``jax.numpy.ones``), a method of a known model as
+    ``model.<method>``, and a local Keras model class instantiated, as ``model``."""
+
+    name: str
+    node: cst.Call = field(repr=False)
+    scope: ModuleScope = field(repr=False)
+    standalone: bool
+    order: int
+    flow: int
+
+
+@dataclass(frozen=True)
 class AttributeSetting:
     """An assignment to a dotted attribute, e.g. ``config.gpu_options.allow_growth = True``."""
 
@@ -127,6 +142,8 @@ class Events:
     env: list[EnvSetting] = field(default_factory=list)
     imports: list[ModuleImport] = field(default_factory=list)
     attributes: list[AttributeSetting] = field(default_factory=list)
+    #: calls that may run a backend operation, in the order they ran
+    backend_calls: list[BackendCall] = field(default_factory=list)
     #: training through scikit-learn wrappers of Keras models (``KerasClassifier(...).fit``)
     wrapped_fits: list[tuple[cst.Call, ModuleScope]] = field(default_factory=list)
     #: the lifecycle facts of ``lifecycle.py`` (KER102, KER702)
@@ -144,6 +161,7 @@ class Events:
         self.env.extend(other.env)
         self.imports.extend(other.imports)
         self.attributes.extend(other.attributes)
+        self.backend_calls.extend(other.backend_calls)
         self.wrapped_fits.extend(other.wrapped_fits)
         self.ignored_trainable_changes.extend(other.ignored_trainable_changes)
         self.last_epoch_uses.extend(other.last_epoch_uses)

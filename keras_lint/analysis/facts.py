@@ -11,6 +11,7 @@ from libcst.metadata import CodeRange
 
 from keras_lint.analysis.events import (
     AttributeSetting,
+    BackendCall,
     CompileCall,
     EnvSetting,
     Events,
@@ -64,6 +65,8 @@ class ModuleFacts:
     #: the imports that ran, in this file and in the modules of the tree it loads, in order
     imports: list[ModuleImport] = field(default_factory=list)
     attributes: list[AttributeSetting] = field(default_factory=list)
+    #: calls that may run a backend operation, reached from this file, in the order they ran
+    backend_calls: list[BackendCall] = field(default_factory=list)
     #: every external call reached from this file, including in helpers of other files, with
     #: whether it was only found in a function that no call reached
     reached_calls: list[tuple[CallSite, bool]] = field(default_factory=list)
@@ -159,6 +162,7 @@ def build_module_facts(
     facts.env = list(events.env)
     facts.imports = list(events.imports)
     facts.attributes = list(events.attributes)
+    facts.backend_calls = list(events.backend_calls)
     facts.leaks = [leak for leak in find_leaks(interpreter.data) if leak.scope is scope]
     facts.model_inputs = [i for i in interpreter.data.model_inputs if i.report_scope is scope]
     facts.is_entry_point = interpreter.entry_point_training(scope)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from keras_lint.analysis.events import Events, ModuleScope
+from keras_lint.analysis.events import BackendCall, Events, ModuleScope
 from keras_lint.analysis.folds import FoldLoops
 from keras_lint.analysis.lifecycle import FlowFacts
 from keras_lint.analysis.predictions import Predictions
@@ -141,6 +141,11 @@ class InterpreterBase:
     def _next_order(self) -> int:
         self._order += 1
         return self._order
+
+    def _record_backend_call(self, name: str, node: cst.Call, frame: Frame) -> None:
+        self.events.backend_calls.append(
+            BackendCall(name, node, frame.scope, self._standalone, self._next_order(), self._flow)
+        )
 
     def _cached(self, key: tuple[str, int], compute: Callable[[], bool]) -> bool:
         if key not in self._memo:

@@ -136,6 +136,7 @@ class KerasCallsMixin(InterpreterBase):
     ) -> Value:
         """A subclass of a Keras model: its ``__init__`` runs, and its ``call`` on a tensor gives
         the model's outputs."""
+        self._record_backend_call("model", node, frame)
         init = cls.method("__init__")
         if init is not None:
             self._call_function(init, arguments, obj, frame.depth + 1, frame)
@@ -165,6 +166,7 @@ class KerasCallsMixin(InterpreterBase):
     ) -> Value:
         args, kwargs = arguments.positional, arguments.keywords
         site = arguments.call_site(node, f"model.{method}")
+        self._record_backend_call(f"model.{method}", node, frame)
         self.events.method_calls.append(
             MethodCall(node, ModelValue(info), method, args, kwargs, frame.scope, self._standalone)
         )

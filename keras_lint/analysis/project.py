@@ -23,25 +23,14 @@ from collections.abc import Mapping as MappingABC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from keras_lint.analysis.gpu_memory_settings import NAMES as _MEMORY_SETTING_NAMES
+from keras_lint.analysis.gpu_memory_settings import environment_handles
 from keras_lint.analysis.limits import parse_helper_module
 from keras_lint.sources.python import decode_python
 from keras_lint.sources.regular_file import read_regular_file
 
 if TYPE_CHECKING:
     import libcst as cst
-
-#: names whose mention enables GPU memory growth or caps GPU memory (see KER301)
-_GROWTH_NAMES = frozenset(
-    {
-        "set_memory_growth",
-        "TF_FORCE_GPU_ALLOW_GROWTH",
-        "allow_growth",
-        "set_logical_device_configuration",
-        "set_virtual_device_configuration",
-        "per_process_gpu_memory_fraction",
-    }
-)
-_GROWTH_TEXT = re.compile("|".join(sorted(_GROWTH_NAMES)))
 
 
 class ProjectIndex:
@@ -63,7 +52,8 @@ class ProjectIndex:
         #: notebooks of the tree: programs that may call into its modules (never imported)
         self.notebooks = [Path(p) for p in notebooks]
         #: ENV values of the Dockerfiles of the tree, by the folder the Dockerfile is in
-        #: (``TF_FORCE_GPU_ALLOW_GROWTH`` there satisfies KER301)
+        #: (``TF_FORCE_GPU_ALLOW_GROWTH`` there satisfies KER301, ``XLA_PYTHON_CLIENT_PREALLOCATE``
+        #: KER303)
         self.dockerfile_env: dict[Path, dict[str, str]] = {
             Path(folder).resolve(): dict(env) for folder, env in (dockerfile_env or {}).items()
         }
@@ -164,19 +154,21 @@ class ProjectIndex:
         """ENV of the Dockerfiles whose build folder holds ``path`` (the nearest wins)."""
         return dict(self._asked_now("container-env", str(path)))
 
-    def library_covered(self, path: str, functions: Sequence[str]) -> bool:
+    def library_covered(self, path: str, functions: Sequence[str], concern: str = "growth") -> bool:
         """Whether the library module ``path``, which trains only inside ``functions`` (its
         top-level functions and classes), is another file's concern: a program of its project
         (a notebook, or a module running code) calls into them and is judged itself, or a
         module of its import graph (what it imports, what imports it, and what those import)
-        mentions enabling GPU memory growth. Only files of its project root count, so the
+        mentions the setting of ``concern`` (``growth``: enabling GPU memory growth;
+        ``preallocation``: XLA's preallocation, see ``gpu_memory_settings``), or the ENV of a
+        Dockerfile above one of them makes it. Only files of its project root count, so the
         answer never depends on unrelated files linted alongside."""
-        return bool(self._asked_now("library-covered", str(path), sorted(functions)))
+        return bool(self._asked_now("library-covered", str(path), sorted(functions), concern))
 
-    def growth_at_import(self, path: str) -> bool:
+    def growth_at_import(self, path: str, concern: str = "growth") -> bool:
         """Whether a module of the project that ``path`` imports (directly or through other
-        modules) runs code enabling GPU memory growth when it is imported."""
-        return bool(self._asked_now("growth-at-import", str(path)))
+        modules) runs code mentioning the setting of ``concern`` when it is imported."""
+        return bool(self._asked_now("growth-at-import", str(path), concern))
 
     def keras2_pin(self, path: str) -> str | None:
         """What pins the project of ``path`` to Keras 2 (``keras<3``, ``tensorflow<2.16``, a
@@ -245,24 +237,23 @@ class ProjectIndex:
             graph = self._graphs[root] = _ImportGraph(self, root)
         return graph
 
-    def _growth_at_import(self, path: str) -> bool:
+    def _growth_at_import(self, path: str, concern: str) -> bool:
         graph = self._graph(path)
         target = _absolute(path)
         imported = _closure({target}, graph.imports) - {target}
-        return any(graph.runs(module, _GROWTH_NAMES) for module in sorted(imported))
+        names = _MEMORY_SETTING_NAMES[concern]
+        return any(graph.runs(module, names) for module in sorted(imported))
 
-    def _library_covered(self, path: str, functions: list[str]) -> bool:
+    def _library_covered(self, path: str, functions: list[str], concern: str) -> bool:
         graph = self._graph(path)
         target = _absolute(path)
         if graph.called_into(target, set(functions)):
             return True
         related = graph.related(target)
-        if any(_GROWTH_TEXT.search(graph.text(file)) for file in related):
+        mention = re.compile("|".join(sorted(_MEMORY_SETTING_NAMES[concern])))
+        if any(mention.search(graph.text(file)) for file in related):
             return True
-        return any(
-            self._container_env(str(file)).get("TF_FORCE_GPU_ALLOW_GROWTH", "").lower() == "true"
-            for file in related
-        )
+        return any(environment_handles(concern, self._container_env(str(file))) for file in related)
 
     _QUESTIONS: dict[str, Callable[..., Any]] = {
         "knows": _knows,

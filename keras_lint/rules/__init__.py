@@ -12,6 +12,7 @@ from keras_lint.rules.docker_latest_tag import DockerLatestTag
 from keras_lint.rules.early_stopping import EarlyStoppingWithoutRestore
 from keras_lint.rules.eval_preprocessing import EvalPreprocessingMismatch
 from keras_lint.rules.gpu_memory_growth import MissingGpuMemoryGrowth
+from keras_lint.rules.jax_gpu_preallocation import JaxGpuPreallocation
 from keras_lint.rules.legacy_h5_save import LegacyH5Save
 from keras_lint.rules.loss_activation import LossActivationMismatch
 from keras_lint.rules.model_reused_across_folds import ModelReusedAcrossFolds
@@ -29,6 +30,7 @@ ALL_RULES: list[type[Rule]] = [
     ArgmaxOnSingleUnitOutput,
     MissingGpuMemoryGrowth,
     BackendEnvAfterImport,
+    JaxGpuPreallocation,
     DockerLatestTag,
     UnpinnedFrameworkInstall,
     PreprocessingFitOnFullData,

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from keras_lint.analysis import keras_api
-from keras_lint.analysis.libraries import runs_code_of_its_project
+from keras_lint.analysis.gpu_memory_settings import GROWTH_VARIABLE
 from keras_lint.analysis.names import keras_leaf
+from keras_lint.analysis.training_programs import (
+    TrainingOrProgram,
+    first_in_source,
+    keras_fits,
+    training_functions,
+)
 from keras_lint.analysis.values import Const, Seq, Value
 from keras_lint.rules.base import Edit, Fix, PythonRule, Report
 
 if TYPE_CHECKING:
-    import libcst as cst
-
     from keras_lint.analysis import ModuleFacts
 
 #: calls that enable memory growth or cap the memory TensorFlow takes
@@ -30,22 +32,8 @@ _GROWTH_CALLS = frozenset(
 #: TF1-style session options: growth or a memory fraction
 _GPU_OPTIONS = frozenset({"tensorflow.compat.v1.GPUOptions", "tensorflow.GPUOptions"})
 _GPU_OPTION_KEYWORDS = ("allow_growth", "per_process_gpu_memory_fraction")
-_GROWTH_VARIABLE = "TF_FORCE_GPU_ALLOW_GROWTH"
 _TPU_NAMES = ("TPUClusterResolver", "TPUStrategy", "initialize_tpu_system")
 _NON_TF_BACKENDS = frozenset({"jax", "torch", "numpy", "openvino"})
-
-
-class _TrainingOrProgram:
-    """Text that trains, or a program that imports and runs code: it may train through the
-    functions of a module of its project."""
-
-    # no ``\b`` before the names: each branch must start with a literal for a fast search
-    _training = re.compile(r"\.\s*fit(?:_generator)?\b|cross_va|learning_curve")
-    def search(self, text: str, /) -> bool:
-        if self._training.search(text):
-            return True
-        # only a module of the project can hold the training the program calls
-        return runs_code_of_its_project(text)
 
 
 class MissingGpuMemoryGrowth(PythonRule):
@@ -111,11 +99,10 @@ class MissingGpuMemoryGrowth(PythonRule):
     name = "missing-gpu-memory-growth"
     severity = "warning"
     summary = "TensorFlow training never enables GPU memory growth, so it reserves all GPU memory"
-    trigger = _TrainingOrProgram()
+    trigger = TrainingOrProgram()
 
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
-        fits = [t.node for t in facts.training if t.method in keras_api.FIT_METHODS]
-        fits += facts.wrapped_fits + facts.probable_keras_fits
+        fits = keras_fits(facts)
         leads = facts.training_leads
         if not (fits or leads) or _other_backend(facts) or _no_gpu(facts):
             return
@@ -130,9 +117,9 @@ class MissingGpuMemoryGrowth(PythonRule):
         elif project is not None:
             # a library module: the programs that run its training are judged instead, and
             # growth enabled in what it imports or what imports it covers it
-            if project.library_covered(facts.path, _training_functions(facts, fits)):
+            if project.library_covered(facts.path, training_functions(facts, fits)):
                 return
-        first = min([*fits, *leads], key=lambda node: _start(facts, node))
+        first = first_in_source(facts, [*fits, *leads])
         what = (
             "this call leads to TensorFlow training in another module"
             if any(first is lead for lead in leads)
@@ -143,7 +130,7 @@ class MissingGpuMemoryGrowth(PythonRule):
             "memory (call `tf.config.experimental.set_memory_growth(gpu, True)` or set "
             "TF_FORCE_GPU_ALLOW_GROWTH=true)",
             node=first,
-            fix=_growth_fix(facts, _start(facts, first)[0]),
+            fix=_growth_fix(facts, facts.position(first).start.line),
         )
 
 
@@ -184,36 +171,16 @@ def _growth_fix(facts: ModuleFacts, before_line: int) -> Fix | None:
     )
 
 
-def _training_functions(facts: ModuleFacts, fits: list[cst.Call]) -> list[str]:
-    """The top-level functions and classes of the module whose code holds a training call:
-    the names through which a program reaches its training."""
-    import libcst as cst  # imported by the rules' check only: a run that parses nothing never does
-
-    lines = {facts.position(node).start.line for node in fits}
-    names = set()
-    for statement in facts.module.body:
-        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-            span = facts.position(statement)
-            if any(span.start.line <= line <= span.end.line for line in lines):
-                names.add(statement.name.value)
-    return sorted(names)
-
-
-def _start(facts: ModuleFacts, node: cst.CSTNode) -> tuple[int, int]:
-    start = facts.position(node).start
-    return (start.line, start.column)
-
-
 def _growth_enabled(facts: ModuleFacts) -> bool:
     """Growth enabled by code that runs; in a library module, by code anywhere in it."""
     counts = (lambda standalone: not standalone) if facts.is_entry_point else (lambda _: True)
     container = facts.project.container_env(facts.path) if facts.project is not None else {}
-    if _is_true(container.get(_GROWTH_VARIABLE)):
+    if _is_true(container.get(GROWTH_VARIABLE)):
         return True
     for setting in facts.env:
         if not counts(setting.standalone):
             continue
-        if setting.name == _GROWTH_VARIABLE and (setting.value is None or _is_true(setting.value)):
+        if setting.name == GROWTH_VARIABLE and (setting.value is None or _is_true(setting.value)):
             return True
     for attribute in facts.attributes:
         if not counts(attribute.standalone):

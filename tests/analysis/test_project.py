@@ -169,8 +169,8 @@ def test_the_questions_a_file_asks_are_recorded_with_their_answers(tmp_path: Pat
             ["locate", ["nowhere", importer], None],
             ["relative", [importer, 2, "models"], relative],
             ["container-env", [importer], {"A": "1"}],
-            ["library-covered", [models, ["build"]], False],
-            ["growth-at-import", [importer], False],
+            ["library-covered", [models, ["build"], "growth"], False],
+            ["growth-at-import", [importer, "growth"], False],
         ]
     }
     fresh = ProjectIndex(files, dockerfile_env={root / "pkg": {"A": "1"}})

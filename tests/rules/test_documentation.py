@@ -14,6 +14,7 @@ CONTRACT = {
     "KER201": "loss-activation-mismatch",
     "KER301": "missing-gpu-memory-growth",
     "KER302": "backend-env-after-import",
+    "KER303": "jax-gpu-preallocation",
     "KER401": "docker-latest-tag",
     "KER402": "unpinned-framework-install",
     "KER501": "preprocessing-fit-on-full-data",

@@ -39,6 +39,7 @@ import os
 import sys
 
 os.environ["KERAS_BACKEND"] = "jax"
+os.environ["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false"
 
 if os.environ.get("KERAS_LINT_NEVER_SET"):  # read by the linter, never run
     import keras
@@ -457,6 +458,23 @@ def test_gpu_and_static_rules_are_skipped_on_a_cpu_with_their_reasons(
 def test_cpu_requested_says_so_for_the_gpu_rule(fake_device: list[str]) -> None:
     status, out, _ = verify("--device", "cpu", "--rule", "KER301")
     assert status == 0
+    assert "skipped: needs a GPU (--device cpu)" in out
+
+
+def test_the_jax_gpu_rule_is_skipped_on_tensorflow_and_on_a_cpu(
+    probed: list[tuple[str, str]], tmp_path: Path
+) -> None:
+    report = tmp_path / "report.json"
+    status, out, err = verify("--backend", "tensorflow", "--rule", "KER303", "--json", str(report))
+    assert status == 0 and err == "", out  # nothing trained
+    (rule,) = json.loads(report.read_text())["rules"]
+    assert rule["reason"].startswith(
+        "skipped: needs the JAX backend (this run: --backend tensorflow); static half passed"
+    )
+    assert rule["bad"]["lint"] == {"bad.py": ["KER303"]}
+    assert rule["good"]["lint"] == {"good.py": []}
+    status, out, err = verify("--backend", "jax", "--device", "cpu", "--rule", "KER303")
+    assert status == 0 and err == "", out
     assert "skipped: needs a GPU (--device cpu)" in out
 
 

@@ -68,6 +68,7 @@ def test_every_rule_declares_its_criterion_next_to_its_fixtures(rule) -> None:
 
 def test_the_gpu_and_static_rules_are_declared_as_such() -> None:
     assert load_criterion(FIXTURES / "missing-gpu-memory-growth").needs == "gpu"
+    assert load_criterion(FIXTURES / "jax-gpu-preallocation").needs == "gpu"
     assert load_criterion(FIXTURES / "docker-latest-tag").needs == "static"
 
 
@@ -97,6 +98,7 @@ def test_loss_activation_mismatch_compares_every_variant() -> None:
 
 def test_a_rule_of_one_backend_says_which() -> None:
     assert load_criterion(FIXTURES / "missing-gpu-memory-growth").backend == "tensorflow"
+    assert load_criterion(FIXTURES / "jax-gpu-preallocation").backend == "jax"
     assert load_criterion(FIXTURES / "early-stopping-without-restore").backend is None
 
 
@@ -391,6 +393,66 @@ def test_the_gpu_criterion_fails_on_what_a_gpu_run_can_go_wrong_with(
     judgement = judge(criterion, runs(bad=[bad], good=[good]), [0])
     assert not judgement.verified
     assert any(failure in text for text in judgement.failures), judgement.failures
+
+
+# -- KER303's GPU criterion, on numbers shaped like a JAX GPU run's ----------------------------
+
+#: what KER303's programs report on an 80 GB GPU: XLA preallocates 75 % of it at JAX's first
+#: operation (plus the CUDA context); with preallocation off a few hundred MiB, then the
+#: sibling's third on top
+JAX_GPU_BAD = {
+    "gpu_count": 1, "harness_gpu_peak_fraction": 0.76, "gpu_memory_used_fraction": 0.77,
+    "sibling_allocation_ok": False,
+}  # fmt: skip
+JAX_GPU_GOOD = {
+    "gpu_count": 1, "harness_gpu_peak_fraction": 0.35, "gpu_memory_used_fraction": 0.01,
+    "sibling_allocation_ok": True,
+}  # fmt: skip
+
+
+def test_the_jax_criterion_verifies_a_preallocation_and_a_failed_sibling() -> None:
+    criterion = load_criterion(FIXTURES / "jax-gpu-preallocation")
+    judgement = judge(criterion, runs(bad=[JAX_GPU_BAD], good=[JAX_GPU_GOOD]), [0])
+    assert judgement.verified, judgement.failures
+    assert judgement.margin == pytest.approx(0.76)
+
+
+@pytest.mark.parametrize(
+    ("side", "change", "failure"),
+    [
+        # a memory fraction of a half left in the environment: not the documented default
+        ("bad", {"gpu_memory_used_fraction": 0.5}, "gpu_memory_used_fraction ≥ 0.7: got 0.5"),
+        ("bad", {"harness_gpu_peak_fraction": None}, "harness_gpu_peak_fraction ≥ 0.7"),
+        # the sibling got its third: the bad program did not preallocate
+        ("bad", {"sibling_allocation_ok": True}, "sibling_allocation_ok = false: got true"),
+        # JAX saw no GPU: the run was on the CPU
+        ("good", {"gpu_count": 0}, "gpu_count ≥ 1: got 0"),
+        # preallocation off, yet the sibling could not have its third
+        ("good", {"sibling_allocation_ok": False}, "sibling_allocation_ok = true: got false"),
+        # the good program still preallocated (the setting came too late)
+        ("good", {"harness_gpu_peak_fraction": 0.76}, "harness_gpu_peak_fraction ≤ 0.5: got 0.76"),
+    ],
+)
+def test_the_jax_criterion_fails_on_what_a_gpu_run_can_go_wrong_with(
+    side: str, change: dict[str, Any], failure: str
+) -> None:
+    criterion = load_criterion(FIXTURES / "jax-gpu-preallocation")
+    bad, good = dict(JAX_GPU_BAD), dict(JAX_GPU_GOOD)
+    (bad if side == "bad" else good).update(change)
+    judgement = judge(criterion, runs(bad=[bad], good=[good]), [0])
+    assert not judgement.verified
+    assert any(failure in text for text in judgement.failures), judgement.failures
+
+
+def test_the_jax_criterion_on_a_cpu_shaped_run_is_not_a_pass() -> None:
+    criterion = load_criterion(FIXTURES / "jax-gpu-preallocation")
+    cpu = {
+        "gpu_count": 0,
+        "gpu_memory_used_fraction": None,
+        "harness_gpu_peak_fraction": None,
+        "sibling_allocation_ok": None,
+    }
+    assert not judge(criterion, runs(bad=[cpu], good=[cpu]), [0]).verified
 
 
 def test_fresh_interpreter_is_read_from_the_criterion() -> None:

@@ -359,9 +359,11 @@ def test_gpu_memory_settings_are_the_measured_program_s_own(
 ) -> None:
     monkeypatch.setenv("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
     monkeypatch.setenv("TF_FORCE_GPU_ALLOW_GROWTH", "true")
+    monkeypatch.setenv("XLA_CLIENT_MEM_FRACTION", ".2")  # the current name of the fraction
     settings = RunSettings(device="gpu", backend="jax")
     measured = settings.run_environment(RunRequest("KER303", Path("bad.py"), 0, exclusive=True))
     assert "XLA_PYTHON_CLIENT_PREALLOCATE" not in measured
+    assert "XLA_CLIENT_MEM_FRACTION" not in measured
     assert "TF_FORCE_GPU_ALLOW_GROWTH" not in measured
     # The other programs share the GPU: JAX must not take three quarters of it in each.
     monkeypatch.delenv("XLA_PYTHON_CLIENT_PREALLOCATE")
