@@ -101,6 +101,13 @@ class StatementsMixin(InterpreterBase):
                 self._exec_small(small, frame)
 
     def _exec_if(self, stmt: cst.If, frame: Frame) -> None:
+        if _is_main_guard(stmt.test) and not self._is_primary(frame.scope):
+            # a module imported for its helpers runs as itself, not as ``__main__``
+            if isinstance(stmt.orelse, cst.If):
+                self._exec_if(stmt.orelse, frame)
+            elif stmt.orelse is not None:
+                self._exec_block(block_body(stmt.orelse.body), frame)
+            return
         outer, self._test_reads = self._test_reads, []
         try:
             test = self._eval(stmt.test, frame)
@@ -438,3 +445,22 @@ def _created_by(node: cst.BaseExpression) -> list[int]:
     if isinstance(node, (cst.List, cst.Tuple)):
         return [id(e.value) for e in node.elements if isinstance(e.value, cst.Call)]
     return []
+
+
+def _is_main_guard(test: cst.BaseExpression) -> bool:
+    """``__name__ == "__main__"`` (either way round)."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    target = test.comparisons[0]
+    if not isinstance(target.operator, cst.Equal):
+        return False
+    sides = {_name_or_text(test.left), _name_or_text(target.comparator)}
+    return sides == {"__name__", "'__main__'"}
+
+
+def _name_or_text(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.SimpleString):
+        return repr(node.evaluated_value)
+    return None

@@ -838,3 +838,46 @@ def test_notebook_env_magic_after_the_model_cell_is_too_late(tmp_path: Path) -> 
         ],
     )
     assert notebook_findings(path) == [(4, 1)]
+
+
+def test_an_imported_modules_main_block_does_not_run_when_it_is_imported(tmp_path: Path) -> None:
+    """A helper module whose own ``__main__`` block builds a model: a
+    program importing the module for ``configure()`` never runs that block."""
+    (tmp_path / "environment.py").write_text(
+        "import os\n"
+        "\n"
+        "\n"
+        "def configure():\n"
+        '    os.environ["KERAS_BACKEND"] = "jax"\n'
+        '    os.environ["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false"\n'
+        "\n"
+        "\n"
+        "def smoke_test():\n"
+        "    import keras\n"
+        "\n"
+        "    keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])\n"
+        "\n"
+        "\n"
+        'if __name__ == "__main__":\n'
+        "    smoke_test()\n"
+    )
+    (tmp_path / "train.py").write_text(
+        "import numpy as np\n"
+        "\n"
+        "from environment import configure\n"
+        "\n"
+        "configure()\n"
+        "import keras  # noqa: E402\n"
+        "\n"
+        "model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])\n"
+        'model.compile(optimizer="adam", loss="mse")\n'
+        "model.fit(np.zeros((4, 2)), np.zeros(4), epochs=1)\n"
+    )
+    assert tree_findings(tmp_path, CODE) == []
+    # the same program without the setting is reported: the test can fail
+    (tmp_path / "environment.py").write_text(
+        (tmp_path / "environment.py")
+        .read_text()
+        .replace('    os.environ["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false"\n', "")
+    )
+    assert tree_findings(tmp_path, CODE) == [("train.py", 10)]
