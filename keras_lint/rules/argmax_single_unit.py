@@ -12,6 +12,7 @@ from keras_lint.analysis.names import keras_leaf, leaf_in
 from keras_lint.analysis.predictions import PREDICT_METHODS, Prediction
 from keras_lint.analysis.values import Const, Instance, ModelInfo, Tensor, Value
 from keras_lint.rules.base import Edit, Fix, PythonRule, Report
+from keras_lint.rules.source_positions import line_of
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -95,7 +96,7 @@ class ArgmaxOnSingleUnitOutput(PythonRule):
                 continue
             seen.add(id(node))
             layer = _final_layer(value.model)
-            where = _line(facts, layer.call.node) if layer is not None else None
+            where = line_of(facts, layer.call.node) if layer is not None else None
             described = f"`{_code(facts, layer.call.node)}`" if layer is not None else "its output"
             if where is not None:
                 described += f" (line {where})"
@@ -205,8 +206,3 @@ def _code(facts: ModuleFacts, node: cst.CSTNode) -> str:
     return " ".join(text.split())
 
 
-def _line(facts: ModuleFacts, node: cst.CSTNode) -> int | None:
-    try:
-        return facts.position(node).start.line
-    except KeyError:  # written in another module of the tree
-        return None

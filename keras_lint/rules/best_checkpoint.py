@@ -12,9 +12,9 @@ from keras_lint.analysis.libraries import runs_code_of_its_project
 from keras_lint.analysis.values import Const
 from keras_lint.rules.base import Fix, PythonRule, Report
 from keras_lint.rules.call_edits import insert_line
+from keras_lint.rules.source_positions import on_line
 
 if TYPE_CHECKING:
-    import libcst as cst
 
     from keras_lint.analysis import ModuleFacts
     from keras_lint.analysis.lifecycle import BestCheckpoint, LastEpochUse
@@ -114,7 +114,7 @@ def _report(facts: ModuleFacts, use: LastEpochUse) -> Report:
     return Report(
         f"`{model}` {action} with the weights of the last epoch: "
         f"`ModelCheckpoint({path}, save_best_only=True)` saved the best epoch of the `fit`"
-        f"{_line(facts, best.fit)} but the model never reloads it; call "
+        f"{on_line(facts, best.fit)} but the model never reloads it; call "
         f"`{model}.load_weights({path})` after `fit`",
         node=use.node,
         fix=_reload(facts, best, model),
@@ -138,11 +138,6 @@ def _model_name(facts: ModuleFacts, use: LastEpochUse) -> str | None:
     return code(node.args[0].value) if node.args else None  # keras.models.save_model(model, p)
 
 
-def _line(facts: ModuleFacts, node: cst.CSTNode) -> str:
-    try:
-        return f" on line {facts.position(node).start.line}"
-    except KeyError:  # in a helper of another module
-        return ""
 
 
 def _reload(facts: ModuleFacts, best: BestCheckpoint, model: str) -> Fix | None:

@@ -24,6 +24,7 @@ from keras_lint.analysis.values import (
     Value,
 )
 from keras_lint.rules.base import Edit, Fix, PythonRule, Report
+from keras_lint.rules.source_positions import on_line
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -207,7 +208,7 @@ def _problem(facts: ModuleFacts, fit: MethodCall, site: CallSite) -> _Problem | 
     else:
         return None
     shown = f"{leaf}(monitor={monitor!r})"
-    fit_text = f"the `{fit.method}`{_line(facts, fit.node)}"
+    fit_text = f"the `{fit.method}`{on_line(facts, fit.node)}"
     name = monitor[4:] if monitor.startswith("val_") else monitor
     given = _site_of(fit).argument(_FIT_CALLBACKS_POSITION.get(fit.method, 5), "callbacks")
     from keras_lint.analysis.lifecycle import writes_logs
@@ -244,11 +245,6 @@ def _problem(facts: ModuleFacts, fit: MethodCall, site: CallSite) -> _Problem | 
     return None
 
 
-def _line(facts: ModuleFacts, node: cst.CSTNode) -> str:
-    try:
-        return f" on line {facts.position(node).start.line}"
-    except KeyError:  # in a helper of another module
-        return ""
 
 
 def _has_no_validation(fit: MethodCall) -> bool:

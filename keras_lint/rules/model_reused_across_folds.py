@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from keras_lint.rules.base import Fix, PythonRule, Report
+from keras_lint.rules.source_positions import line_of, value_name
 
 if TYPE_CHECKING:
-    import libcst as cst
 
     from keras_lint.analysis import ModuleFacts
 
@@ -74,13 +74,13 @@ class ModelReusedAcrossFolds(PythonRule):
 
         for found in facts.fold_fits:
             model = (
-                _code(facts, found.node.func.value)
+                value_name(found.node.func.value, facts, limit=60)
                 if isinstance(found.node.func, cst.Attribute)
                 else "the model"
             )
-            created = _line(facts, found.model.node) if found.model.node is not None else None
+            created = line_of(facts, found.model.node) if found.model.node is not None else None
             origin = f"created at line {created}, " if created is not None else "created "
-            loop = _line(facts, found.loop)
+            loop = line_of(facts, found.loop)
             where = f" (line {loop})" if loop is not None else ""
             message = (
                 f"`{model}` ({origin}before the loop) is trained on every fold of "
@@ -92,13 +92,5 @@ class ModelReusedAcrossFolds(PythonRule):
             yield Report(message, node=found.node), None
 
 
-def _code(facts: ModuleFacts, node: cst.CSTNode) -> str:
-    text = " ".join(facts.module.code_for_node(node).split())
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _line(facts: ModuleFacts, node: cst.CSTNode) -> int | None:
-    try:
-        return facts.position(node).start.line
-    except KeyError:  # written in another module of the tree
-        return None

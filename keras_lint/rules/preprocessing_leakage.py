@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from keras_lint.analysis.libraries import runs_code_of_its_project
 from keras_lint.rules.base import PythonRule, Report
+from keras_lint.rules.source_positions import where
 
 if TYPE_CHECKING:
-    import libcst as cst
 
     from keras_lint.analysis import ModuleFacts
-    from keras_lint.analysis.provenance import Split
 
 
 
@@ -115,43 +113,21 @@ class PreprocessingFitOnFullData(PythonRule):
     def check(self, facts: ModuleFacts) -> Iterator[Report]:
         for leak in facts.leaks:
             fit = leak.fit
-            where = ""
-            if fit.via is not None:
-                where = f" (in `{_file_name(fit.scope)}`, line {_line(fit.node, fit.scope, facts)})"
+            # a fit in a helper module is reported at this file's call: say where it is
+            place = where(fit.node, fit.scope, facts) if fit.via is not None else ""
             reason = leak.reason
             if leak.split is not None:
-                reason += _split_position(leak.split, facts)
+                reason += where(leak.split.node, leak.split.scope, facts)
             if fit.kind == "statistic":
                 yield Report(
-                    f"`{fit.label}`{where} is a statistic of data that leaks into evaluation: "
+                    f"`{fit.label}`{place} is a statistic of data that leaks into evaluation: "
                     f"{reason}; compute it on the training split only",
                     node=fit.via or fit.node,
                 )
             else:
                 yield Report(
-                    f"`{fit.label}`{where} learns from data that leaks into evaluation: "
+                    f"`{fit.label}`{place} learns from data that leaks into evaluation: "
                     f"{reason}; fit it on the training split only",
                     node=fit.via or fit.node,
                 )
 
-
-def _split_position(split: Split, facts: ModuleFacts) -> str:
-    """`` (line 42)`` after the split's description; in a notebook the cell is unknown here."""
-    if split.scope is not None and getattr(split.scope, "module", None) is not facts.module:
-        return f" (in `{_file_name(split.scope)}`, line {_line(split.node, split.scope, facts)})"
-    if facts.path.endswith(".ipynb"):
-        return ""
-    return f" (line {_line(split.node, split.scope, facts)})"
-
-
-def _file_name(scope: object) -> str:
-    return PurePath(str(getattr(scope, "path", "?"))).name
-
-
-def _line(node: cst.CSTNode, scope: object, facts: ModuleFacts) -> int:
-    module = getattr(scope, "module", None)
-    if module is None or module is facts.module:
-        return facts.position(node).start.line
-    from keras_lint.analysis.positions import StatementPositions  # only a rule that reports
-
-    return StatementPositions(module)[node].start.line

@@ -16,9 +16,9 @@ from keras_lint.analysis.predictions import (
 )
 from keras_lint.rules.base import Fix, PythonRule, Report
 from keras_lint.rules.call_edits import set_keyword
+from keras_lint.rules.source_positions import line_of, value_name
 
 if TYPE_CHECKING:
-    import libcst as cst
 
     from keras_lint.analysis import ModuleFacts
 
@@ -88,9 +88,9 @@ class ShuffledPredictLabels(PythonRule):
             if node is None:
                 continue
             batches = found.batches
-            made = _line(facts, batches.node) if batches.node is not None else None
+            made = line_of(facts, batches.node) if batches.node is not None else None
             source = f"`{batches.how}`" + (f", line {made}" if made is not None else "")
-            compared = _line(facts, found.comparison.node)
+            compared = line_of(facts, found.comparison.node)
             how = found.comparison.how
             comparison = f"`{how}`" if how != "==" else "`==`"
             if compared is not None:
@@ -100,8 +100,9 @@ class ShuffledPredictLabels(PythonRule):
                 if batches.how == "Dataset.shuffle"
                 else "pass `shuffle=False` to the iterator used for prediction"
             )
+            predicted = value_name(node, facts, limit=60)
             message = (
-                f"`{_code(facts, node)}` reads an iterator that reshuffles on every pass "
+                f"`{predicted}` reads an iterator that reshuffles on every pass "
                 f"({source}); its predictions are compared by {comparison} with labels read in "
                 f"another pass, so the rows do not line up: {remedy}, or take labels and "
                 "predictions in the same loop"
@@ -116,7 +117,7 @@ def _fix(facts: ModuleFacts, found: ShuffledComparison) -> Fix | None:
     node = batches.node
     if found.trains_with or not batches.takes_shuffle or node is None:
         return None
-    if _line(facts, node) is None:
+    if line_of(facts, node) is None:
         return None  # made in another module
     title = "Add `shuffle=False` to the iterator used for prediction"
     func = node.func
@@ -126,13 +127,5 @@ def _fix(facts: ModuleFacts, found: ShuffledComparison) -> Fix | None:
     return None if edit is None else Fix(title, "safe", (edit,))
 
 
-def _code(facts: ModuleFacts, node: cst.CSTNode) -> str:
-    text = " ".join(facts.module.code_for_node(node).split())
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _line(facts: ModuleFacts, node: cst.CSTNode) -> int | None:
-    try:
-        return facts.position(node).start.line
-    except KeyError:  # written in another module of the tree
-        return None

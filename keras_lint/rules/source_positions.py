@@ -1,4 +1,5 @@
-"""How the data-path rules (KER502-504) name a value and the line it comes from."""
+"""How rules name a value in a message and the line it comes from (in this file, or in the
+module of the tree a helper lives in)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,29 @@ if TYPE_CHECKING:
 _MAX_NAME = 40
 
 
-def value_name(node: cst.CSTNode | None, facts: ModuleFacts, default: str) -> str:
-    """The argument as written (``x_train``), shortened; ``default`` when not known."""
+def value_name(
+    node: cst.CSTNode | None, facts: ModuleFacts, default: str = "", limit: int = _MAX_NAME
+) -> str:
+    """The code as written on one line (``x_train``), cut to ``limit`` characters; ``default``
+    when not known."""
     if node is None:
         return default
     text = " ".join(facts.module.code_for_node(node).split())
-    return text if len(text) <= _MAX_NAME else text[: _MAX_NAME - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def line_of(facts: ModuleFacts, node: cst.CSTNode) -> int | None:
+    """The line of ``node`` in this file; None for a node of another module of the tree."""
+    try:
+        return facts.position(node).start.line
+    except KeyError:
+        return None
+
+
+def on_line(facts: ModuleFacts, node: cst.CSTNode) -> str:
+    """`` on line 4``, or nothing for a node of another module of the tree."""
+    line = line_of(facts, node)
+    return "" if line is None else f" on line {line}"
 
 
 def where(node: cst.CSTNode, scope: object, facts: ModuleFacts) -> str:
@@ -34,7 +52,6 @@ def where(node: cst.CSTNode, scope: object, facts: ModuleFacts) -> str:
 
 
 def _line(node: cst.CSTNode, module: cst.Module) -> int:
-    from libcst.metadata import MetadataWrapper, PositionProvider  # only a rule that reports
+    from keras_lint.analysis.positions import StatementPositions  # only a rule that reports
 
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    return positions[node].start.line
+    return StatementPositions(module)[node].start.line

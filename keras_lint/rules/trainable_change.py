@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from keras_lint.rules.base import Fix, PythonRule, Report
 from keras_lint.rules.call_edits import insert_line
+from keras_lint.rules.source_positions import on_line
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -76,7 +77,7 @@ class TrainableChangeNotCompiled(PythonRule):
             change = ignored.change
             target = facts.module.code_for_node(change.node)
             model = _receiver(facts, ignored.training) or "the model"
-            where = _line(facts, ignored.training)
+            where = on_line(facts, ignored.training)
             yield Report(
                 f"`{target}` is set to {change.value} after `{model}` was trained, and "
                 f"`{model}.{_method(ignored.training)}`{where} trains again without "
@@ -101,11 +102,6 @@ def _method(call: cst.Call) -> str:
     return call.func.attr.value if isinstance(call.func, cst.Attribute) else "fit"
 
 
-def _line(facts: ModuleFacts, node: cst.CSTNode) -> str:
-    try:
-        return f" on line {facts.position(node).start.line}"
-    except KeyError:  # in a helper of another module
-        return ""
 
 
 def _recompile(
